@@ -1,0 +1,185 @@
+"""The command line. Each command parses its options, calls one library function, and maps
+problems to exit codes: 0 done, 1 problems in content or data (all printed, located), 2 misuse."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from qi_report import __version__
+from qi_report.build import build_site, compute_measures, load_inputs
+from qi_report.measures import MeasureSeries, percent_1dp
+from qi_report.problems import ProblemsFound
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES = (
+    "Exit codes: 0 done; 1 problems in content or data (each printed with its place); 2 misuse."
+)
+
+
+def folder_options(command: F) -> F:
+    """The --content and --data options every command shares."""
+    command = click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("data"),
+        show_default=True,
+        help="Folder of data exports (CSV or Excel).",
+    )(command)
+    command = click.option(
+        "--content",
+        "content_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("content"),
+        show_default=True,
+        help="Folder of YAML content: site.yaml, measures.yaml, editions/, stories/.",
+    )(command)
+    return command
+
+
+@contextmanager
+def reporting_problems() -> Iterator[None]:
+    """Print every located problem on stderr and exit 1, without a traceback."""
+    try:
+        yield
+    except ProblemsFound as found:
+        for problem in sorted(found.problems, key=_problem_order):
+            click.echo(str(problem), err=True)
+        count = len(found.problems)
+        click.echo(
+            f"{count} problem{'s' if count != 1 else ''} found; nothing was changed.", err=True
+        )
+        sys.exit(1)
+
+
+def _problem_order(problem: Any) -> tuple[str, int, int]:
+    return (problem.path, problem.row or 0, problem.line or 0)
+
+
+@click.group(
+    help=f"Publish a QI programme's measures and stories as a newsletter site.\n\n{EXIT_CODES}"
+)
+@click.version_option(__version__, prog_name="qi-report")
+def main() -> None:
+    pass
+
+
+@main.command(help=f"Validate content and data and print every problem found.\n\n{EXIT_CODES}")
+@folder_options
+def check(content_dir: Path, data_dir: Path) -> None:
+    with reporting_problems():
+        inputs = load_inputs(content_dir, data_dir)
+    click.echo(f"OK: {inputs.summary()}.")
+
+
+@main.command(help=f"Print every measure for every month.\n\n{EXIT_CODES}")
+@folder_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people; csv or json for other programs.",
+)
+def measures(content_dir: Path, data_dir: Path, fmt: str) -> None:
+    with reporting_problems():
+        inputs = load_inputs(content_dir, data_dir)
+    rows = list(_measure_rows(compute_measures(inputs)))
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(MEASURE_COLUMNS)
+        writer.writerows([[row[c] for c in MEASURE_COLUMNS] for row in rows])
+        click.echo(buffer.getvalue(), nl=False)
+    elif fmt == "json":
+        for row in rows:
+            row["value"] = float(row["value"]) if row["value"] else None
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        click.echo(_table(rows))
+
+
+MEASURE_COLUMNS = ("measure", "month", "numerator", "denominator", "value")
+
+
+def _measure_rows(all_series: list[MeasureSeries]) -> Iterator[dict[str, Any]]:
+    for series in all_series:
+        for month, num, den in zip(
+            series.periods, series.numerators, series.denominators, strict=True
+        ):
+            yield {
+                "measure": series.measure_id,
+                "month": month,
+                "numerator": int(num),
+                "denominator": int(den),
+                "value": percent_1dp(num, den),
+            }
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    headings = ("Measure", "Month", "Numerator", "Denominator", "Value (%)")
+    cells = [[str(row[c]) for c in MEASURE_COLUMNS] for row in rows]
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
+        for i, h in enumerate(headings)
+    ]
+    lines = [
+        "  ".join(
+            h.ljust(w) if i < 2 else h.rjust(w)
+            for i, (h, w) in enumerate(zip(headings, widths, strict=True))
+        )
+    ]
+    lines.append("  ".join("-" * w for w in widths))
+    previous = None
+    for r in cells:
+        if previous is not None and r[0] != previous:
+            lines.append("")
+        previous = r[0]
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+    return "\n".join(lines)
+
+
+@main.command(help=f"Validate, then build the site into --out (atomically).\n\n{EXIT_CODES}")
+@folder_options
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Output folder. Replaced only by a complete new build.",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="Where the site will be served, e.g. https://org.github.io/repo/ "
+    "(overrides site_url in site.yaml).",
+)
+@click.option("--drafts", is_flag=True, help="Include editions whose status is draft.")
+def build(
+    content_dir: Path, data_dir: Path, out_dir: Path, base_url: str | None, drafts: bool
+) -> None:
+    with reporting_problems():
+        report = build_site(content_dir, data_dir, out_dir, base_url=base_url, drafts=drafts)
+    index = (report.out / "index.html").resolve()
+    click.echo(f"Built {report.pages} pages ({report.files} files) in {report.out}/.")
+    click.echo(
+        f"Open {index.as_uri()} or serve the folder with: python -m http.server -d {report.out}"
+    )

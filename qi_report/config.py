@@ -1,0 +1,97 @@
+"""The site configuration, ``content/site.yaml``: its schema and loading."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from qi_report.problems import Problems
+from qi_report.yamlsource import load_yaml, validate
+
+TABLES = ("coaches", "coaching", "projects", "project_scores")
+"""The programme data files, each read from ``data/NAME.csv`` or ``data/NAME.xlsx``."""
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(value: str) -> str:
+    if not _MONTH.match(value):
+        raise ValueError("expected a month as YYYY-MM")
+    return value
+
+
+def _web_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError("expected an absolute http:// or https:// address")
+    return value
+
+
+Month = Annotated[str, AfterValidator(_month)]
+WebUrl = Annotated[str, AfterValidator(_web_url)]
+
+
+class Strict(BaseModel):
+    """Base of every schema: unknown keys are problems, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataSource(Strict):
+    """Where one data table comes from and how its columns are named in the export."""
+
+    file: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class DataSources(Strict):
+    coaches: DataSource = DataSource()
+    coaching: DataSource = DataSource()
+    projects: DataSource = DataSource()
+    project_scores: DataSource = DataSource()
+
+
+class ReportPeriod(Strict):
+    """Optional fixed months; by default each measure starts where it has data."""
+
+    start: Month | None = None
+    end: Month | None = None
+
+
+class NavItem(Strict):
+    label: str
+    href: str
+
+
+class SiteConfig(Strict):
+    title: str = "QI news"
+    organisation: str = ""
+    description: str = ""
+    language: str = "en-GB"
+    site_url: WebUrl | None = None
+    subscribe_url: WebUrl | None = None
+    feedback_url: WebUrl | None = None
+    copyright: str = ""
+    navigation: list[NavItem] | None = None
+    report: ReportPeriod = ReportPeriod()
+    data: DataSources = DataSources()
+
+    def source(self, table: str) -> DataSource:
+        source: DataSource = getattr(self.data, table)
+        return source
+
+
+def load_config(content_dir: Path, problems: Problems) -> SiteConfig:
+    """Read ``site.yaml`` if present (every key has a default); problems are recorded."""
+    path = content_dir / "site.yaml"
+    if not path.exists():
+        return SiteConfig()
+    doc = load_yaml(path, problems)
+    if doc is None:
+        return SiteConfig()
+    if doc.data is None:
+        return SiteConfig()
+    return validate(doc, SiteConfig, problems) or SiteConfig()
+

@@ -1,0 +1,222 @@
+"""The QI measures: each kind computes a month-by-month numerator and denominator.
+
+A kind is one function registered by name with the tables it reads and the schema of its
+parameters; ``measures.yaml`` chooses a kind per measure. Computing does no I/O and is vectorised
+over people, projects and months (arrays of rows x months), never a Python loop per month.
+
+Definitions (issue 2 and CLARIFICATIONS.md). For each calendar month M, D is its last day and F
+its first day.
+
+- ``active_coaches``: denominator = coaches with trained_on <= D and (left_on blank or > D);
+  numerator = those with a coaching row where started_on <= D and (ended_on blank or >= F).
+- ``stalled_projects``: W = the last day of the month ``window_months`` before M. A project's
+  score at t is its latest score with scored_on <= t, else 0.5. Denominator = projects with
+  created_on <= W and (closed_on blank or > D); numerator = those with score(D) <= max_score and
+  score(D) <= score(W).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, PositiveInt
+
+from qi_report.config import ReportPeriod, Strict
+from qi_report.data import SCORE_MIN, Datasets
+from qi_report.definitions import MeasureDefinition, NoParameters
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True)
+class MeasureSeries:
+    """One measure month by month. ``values`` is 100 x numerator / denominator, NaN where the
+    denominator is zero."""
+
+    measure_id: str
+    periods: tuple[str, ...]
+    numerators: FloatArray
+    denominators: FloatArray
+
+    @property
+    def values(self) -> FloatArray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result: FloatArray = np.where(
+                self.denominators > 0, 100.0 * self.numerators / self.denominators, np.nan
+            )
+        return result
+
+
+Compute = Callable[[MeasureDefinition, Any, Datasets, pd.Timestamp], MeasureSeries]
+
+
+@dataclass(frozen=True)
+class MeasureKind:
+    name: str
+    tables: tuple[str, ...]
+    parameters: type[BaseModel]
+    compute: Compute
+
+
+KINDS: dict[str, MeasureKind] = {}
+
+
+def register(
+    name: str, tables: tuple[str, ...], parameters: type[BaseModel] = NoParameters
+) -> Callable[[Compute], Compute]:
+    """Register a measure kind under ``name``: the one place a new kind is added."""
+
+    def add(compute: Compute) -> Compute:
+        KINDS[name] = MeasureKind(name, tables, parameters, compute)
+        return compute
+
+    return add
+
+
+class StalledParameters(Strict):
+    max_score: float = 2.5
+    window_months: PositiveInt = 3
+
+
+def compute_all(
+    definitions: list[MeasureDefinition],
+    parameters: Mapping[str, BaseModel],
+    datasets: Datasets,
+    report: ReportPeriod,
+) -> list[MeasureSeries]:
+    """Every measure, trimmed to its report months (from its first non-zero denominator, or
+    ``report.start``, to the month of the latest date in the data, or ``report.end``)."""
+    if datasets.latest is None:
+        return []
+    end = pd.Timestamp(report.end) if report.end else datasets.latest
+    results = []
+    for definition in definitions:
+        kind = KINDS[definition.kind]
+        series = kind.compute(definition, parameters[definition.id], datasets, end)
+        results.append(_trim(series, report.start))
+    return results
+
+
+def _trim(series: MeasureSeries, start: str | None) -> MeasureSeries:
+    if start is not None:
+        first = series.periods.index(start) if start in series.periods else 0
+    else:
+        positive = np.flatnonzero(series.denominators > 0)
+        first = int(positive[0]) if positive.size else len(series.periods)
+    return MeasureSeries(series.measure_id, series.periods[first:],
+                         series.numerators[first:], series.denominators[first:])
+
+
+def month_grid(first: pd.Timestamp, last: pd.Timestamp) -> pd.PeriodIndex:
+    """Every calendar month from the month of ``first`` to the month of ``last``."""
+    return pd.period_range(first.to_period("M"), last.to_period("M"), freq="M")
+
+
+def _month_ends(months: pd.PeriodIndex) -> np.ndarray[Any, np.dtype[np.datetime64]]:
+    return months.to_timestamp(how="start").to_numpy() + _month_lengths(months)
+
+
+def _month_lengths(months: pd.PeriodIndex) -> np.ndarray[Any, np.dtype[np.timedelta64]]:
+    return (months.days_in_month.to_numpy() - 1).astype("timedelta64[D]")
+
+
+def _series(
+    definition: MeasureDefinition, months: pd.PeriodIndex, numerator: np.ndarray[Any, Any],
+    denominator: np.ndarray[Any, Any],
+) -> MeasureSeries:
+    return MeasureSeries(
+        definition.id,
+        tuple(str(p) for p in months),
+        numerator.astype(float),
+        denominator.astype(float),
+    )
+
+
+@register("active_coaches", tables=("coaches", "coaching"))
+def active_coaches(
+    definition: MeasureDefinition, _params: Any, datasets: Datasets, end: pd.Timestamp
+) -> MeasureSeries:
+    coaches = datasets.table("coaches")
+    coaching = datasets.table("coaching")
+    if coaches.empty:
+        return _series(definition, month_grid(end, end), np.zeros(1), np.zeros(1))
+    months = month_grid(coaches["trained_on"].min(), end)
+    last_day = _month_ends(months)[None, :]
+    first_day = months.to_timestamp(how="start").to_numpy()[None, :]
+
+    left = coaches["left_on"].to_numpy()[:, None]
+    in_post = (coaches["trained_on"].to_numpy()[:, None] <= last_day) & (
+        np.isnat(left) | (left > last_day)
+    )
+    ended = coaching["ended_on"].to_numpy()[:, None]
+    row_active = (coaching["started_on"].to_numpy()[:, None] <= last_day) & (
+        np.isnat(ended) | (ended >= first_day)
+    )
+    coach_index = pd.Index(coaches["coach_id"]).get_indexer(coaching["coach_id"])
+    known = coach_index >= 0
+    coaching_now = np.zeros(in_post.shape, dtype=bool)
+    np.logical_or.at(coaching_now, coach_index[known], row_active[known])
+    return _series(definition, months, (in_post & coaching_now).sum(axis=0),
+                   in_post.sum(axis=0))
+
+
+@register("stalled_projects", tables=("projects", "project_scores"), parameters=StalledParameters)
+def stalled_projects(
+    definition: MeasureDefinition, params: StalledParameters, datasets: Datasets,
+    end: pd.Timestamp,
+) -> MeasureSeries:
+    projects = datasets.table("projects")
+    scores = datasets.table("project_scores")
+    window = params.window_months
+    if projects.empty:
+        return _series(definition, month_grid(end, end), np.zeros(1), np.zeros(1))
+    months = month_grid(projects["created_on"].min(), end)
+    # Month ends from `window` months before the first reported month: column m + window of
+    # `at_month_end` is the score at D of month m, column m the score at its W.
+    extended = pd.period_range(months[0] - window, months[-1], freq="M")
+    at_month_end = _scores_at_month_ends(projects["project_id"], scores, extended)
+    score_d = at_month_end[:, window:]
+    score_w = at_month_end[:, :-window]
+
+    last_day = _month_ends(months)[None, :]
+    window_end = _month_ends(extended[:-window])[None, :]
+    closed = projects["closed_on"].to_numpy()[:, None]
+    open_long_enough = (projects["created_on"].to_numpy()[:, None] <= window_end) & (
+        np.isnat(closed) | (closed > last_day)
+    )
+    stalled = open_long_enough & (score_d <= params.max_score) & (score_d <= score_w)
+    return _series(definition, months, stalled.sum(axis=0), open_long_enough.sum(axis=0))
+
+
+def _scores_at_month_ends(
+    project_ids: pd.Series, scores: pd.DataFrame, months: pd.PeriodIndex
+) -> FloatArray:
+    """A projects x months array: each project's latest score on or before each month end,
+    by scored_on (never file order), or the 0.5 starting score where it has none yet."""
+    table = np.full((len(project_ids), len(months)), np.nan)
+    dated = scores.dropna(subset=["scored_on"]).sort_values("scored_on", kind="stable")
+    project = pd.Index(project_ids).get_indexer(dated["project_id"])
+    first = months[0].year * 12 + months[0].month
+    offset = (dated["scored_on"].dt.year * 12 + dated["scored_on"].dt.month - first).to_numpy()
+    cells = pd.DataFrame({"project": project, "column": np.clip(offset, 0, None),
+                          "score": dated["score"].to_numpy()})
+    cells = cells[(project >= 0) & (offset <= len(months) - 1)]
+    # Rows are in date order, so the last row of a cell is that month's latest score.
+    cells = cells.drop_duplicates(["project", "column"], keep="last")
+    table[cells["project"].to_numpy(), cells["column"].to_numpy()] = cells["score"].to_numpy()
+    filled = pd.DataFrame(table).ffill(axis=1).fillna(SCORE_MIN).to_numpy()
+    return filled
+
+
+def percent_1dp(numerator: float, denominator: float) -> str:
+    """100 x numerator / denominator to one decimal place, halves rounded up (as Excel's ROUND
+    and a reader with a calculator would), or '' when the denominator is zero."""
+    if denominator <= 0:
+        return ""
+    num, den = int(numerator), int(denominator)
+    tenths = (2000 * num + den) // (2 * den)
+    return f"{tenths // 10}.{tenths % 10}"

@@ -1,0 +1,575 @@
+"""Synthetic programme data, shaped like the coaching programme in FACTS.md, made reproducibly.
+
+``generate(spec)`` is a pure function of its :class:`SampleSpec`: every random draw comes from
+``numpy.random.default_rng(spec.seed)`` (split into one stream per table, so that changing one
+table's parameters leaves the others' draws alone); nothing reads the clock or global state. The
+committed ``data/`` folder is ``write_sample(SAMPLE, Path("data"))``, and a test proves it.
+
+Everything is vectorised over coaches, projects and score rows (``repeat``, ``cumsum``,
+``searchsorted``), so the benchmark scales (:data:`MEDIUM`, :data:`LARGE`) take seconds.
+
+The model, in brief (days are counted as integers since 1970-01-01):
+
+- **Coaches** are trained in cohorts: one course in each of ``course_months`` every year from
+  ``first_year`` (the first in ``first_course_month``), each year's courses a little bigger than
+  the last's. ``service_users`` of them (from the later half, by training date) are service users
+  and ``externals`` are external participants (no directorate). Each leaves the trust after an
+  exponentially distributed time (``leave_rate`` a year; externals ``external_leave_rate``).
+  A share ``idle_share`` never take on a project unprompted; the rest have a gamma-distributed
+  willingness that weights who is asked to coach a new project.
+- **Projects** are created from ``first_project_year`` at a rate that grows ``project_growth``-fold
+  over the period. Each starts at 0.5-2.0 (mostly 0.5-1.5) and climbs towards its own ceiling
+  (``ceiling_weights``: many stall at 2.0-2.5, some reach 3.0+, a few 4.0-5.0) along a saturating
+  curve with a lognormal time scale around ``progress_days``; some suffer a lasting setback, and a
+  few score rows dip 0.5 below the curve. Projects close some time after reaching their ceiling
+  (sooner when they did well), except a share ``left_open_share`` that nobody closes.
+- **Score rows**: each project has one row soon after it is created and a Poisson number more,
+  spread at random over its open life in proportion to its length, so that the expected total is
+  ``score_rows``. Two rows of one project on one day are merged, which removes a few (well under
+  1% at every preset): the scales therefore count score rows approximately.
+- **Coaching**: a share ``coached_share`` of projects is given a coach soon after creation, and
+  ``second_coach_share`` of those a second one later, chosen by willingness among the coaches in
+  post that day. An assignment ends when the project closes, the coach leaves, or after an
+  exponential time around ``coaching_days``, whichever is first; it is ongoing (blank end) when
+  none of these has happened by the end of ``last_month``. After the ``conversations_on`` (the
+  summer 2019 conversations with coaches) a share ``reengaged_share`` of the idle coaches in post
+  take on an open project within the following months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from qi_report.config import TABLES
+from qi_report.data import SCHEMAS
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+Texts = npt.NDArray[np.object_]
+
+NEVER = 1_000_000_000
+"""A day number after every real date: a coach who has not left, a project not closed."""
+
+DIRECTORATES = (
+    "Adult Mental Health",
+    "Community Health",
+    "CAMHS",
+    "Forensic Services",
+    "Older Adults",
+    "Corporate",
+)
+DIRECTORATE_WEIGHTS = (0.30, 0.24, 0.12, 0.10, 0.14, 0.10)
+
+PHRASES = (
+    "Reducing falls on inpatient wards",
+    "Reducing violence and aggression",
+    "Improving physical health checks",
+    "Reducing waiting times for a first appointment",
+    "Improving discharge planning",
+    "Reducing missed appointments",
+    "Improving medicines reconciliation",
+    "Involving service users in care planning",
+    "Reducing restrictive practice",
+    "Improving staff wellbeing",
+    "Reducing time from referral to treatment",
+    "Reducing pressure ulcers",
+    "Involving carers in care reviews",
+    "Reducing the use of agency staff",
+    "Improving handover between shifts",
+    "Increasing flu vaccination uptake",
+    "Acting on patient experience feedback",
+    "Reducing time to assessment",
+    "Improving smoking cessation support",
+    "Reducing duplicated paperwork",
+)
+"""Generic project aims; a title is one of them and a team number, e.g. "... (team 7)"."""
+
+STARTING_SCORES = (0.5, 1.0, 1.5, 2.0)
+STARTING_WEIGHTS = (0.42, 0.33, 0.19, 0.06)
+
+SCORES = tuple(0.5 * h for h in range(1, 11))
+"""The LifeQI progress scale, 0.5 to 5.0; internally a score is held as half-points 1..10."""
+
+COLUMNS = {name: tuple(column.name for column in SCHEMAS[name]) for name in TABLES}
+
+
+def _day(iso: str) -> int:
+    return int(np.datetime64(iso, "D").astype(np.int64))
+
+
+def _year(day: int) -> int:
+    return int(str(np.datetime64(day, "D"))[:4])
+
+
+def _month_end(month: str) -> int:
+    return int((np.datetime64(month, "M") + 1).astype("datetime64[D]").astype(np.int64)) - 1
+
+
+def _p(weights: tuple[float, ...]) -> Floats:
+    array = np.asarray(weights, dtype=float)
+    result: Floats = array / array.sum()
+    return result
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    """Every parameter of a synthetic data set. The defaults are the shipped sample."""
+
+    seed: int = 20200113
+    coaches: int = 132
+    projects: int = 300
+    score_rows: int = 2_600
+    """Expected number of score rows (see the module notes: the count is approximate)."""
+    first_year: int = 2015
+    first_course_month: int = 10
+    """The month of the first course in ``first_year``; earlier courses that year are not held."""
+    course_months: tuple[int, ...] = (3, 10)
+    """The months of each year's courses (cohorts), e.g. a spring and an autumn course."""
+    cohort_growth: float = 1.12
+    """How much bigger each year's courses are than the year before's."""
+    first_project_year: int = 2016
+    last_month: str = "2019-12"
+    """The last month of the data (YYYY-MM): no date in any table is later than its last day."""
+    service_users: int = 3
+    externals: int = 6
+    leave_rate: float = 0.09
+    """The share of staff and service-user coaches who leave the trust in a year."""
+    external_leave_rate: float = 0.35
+    idle_share: float = 0.32
+    """The share of coaches who never take on a project unless asked after the conversations."""
+    project_growth: float = 2.0
+    """New projects a month at the end of the period, as a multiple of those at its start."""
+    coached_share: float = 0.78
+    second_coach_share: float = 0.25
+    coaching_days: float = 330.0
+    """The mean time a coach stays with a project that has not closed."""
+    progress_days: float = 150.0
+    """The median time scale of a project's climb towards its ceiling."""
+    ceiling_weights: tuple[float, ...] = (0.02, 0.05, 0.08, 0.17, 0.20, 0.18, 0.12, 0.09, 0.05, 0.04)
+    """Relative weights of each project's highest score, 0.5 to 5.0."""
+    setback_share: float = 0.15
+    dip_share: float = 0.05
+    completed_after_days: float = 120.0
+    """Mean time from reaching a ceiling of 4.0 or more to closing the project."""
+    abandoned_after_days: float = 420.0
+    """Mean time from reaching a ceiling of 2.5 or less to closing the project."""
+    left_open_share: float = 0.25
+    conversations_on: str | None = "2019-07-15"
+    reengaged_share: float = 0.3
+
+    def __post_init__(self) -> None:
+        if self.coaches < 1 or self.projects < 1:
+            raise ValueError("a sample needs at least one coach and one project")
+        if self.service_users + self.externals >= self.coaches:
+            raise ValueError("service users and externals must leave some staff coaches")
+        if not self.course_months or any(not 1 <= m <= 12 for m in self.course_months):
+            raise ValueError("course_months must be months 1-12")
+        if len(self.ceiling_weights) != len(SCORES) or min(self.ceiling_weights) < 0:
+            raise ValueError(f"ceiling_weights needs {len(SCORES)} weights >= 0")
+        if _month_end(self.last_month) < _day(f"{self.first_project_year}-01-01"):
+            raise ValueError("last_month is before the first project year")
+        if self.first_project_year < self.first_year:
+            raise ValueError("first_project_year is before first_year")
+
+
+SAMPLE = SampleSpec()
+"""The shipped sample: one trust, 2015 to December 2019."""
+
+MEDIUM = replace(
+    SAMPLE,
+    coaches=5_000,
+    projects=50_000,
+    score_rows=1_000_000,
+    first_year=2010,
+    first_course_month=1,
+    course_months=tuple(range(1, 13)),
+    first_project_year=2010,
+    service_users=100,
+    externals=250,
+)
+"""Benchmark scale M: a region's pooled programmes, 10 years (2010-2019)."""
+
+LARGE = replace(
+    MEDIUM, coaches=20_000, projects=200_000, score_rows=5_000_000, service_users=400,
+    externals=1_000,
+)
+"""Benchmark scale L: as M, four times the coaches and projects, five times the score rows."""
+
+PRESETS = {"sample": SAMPLE, "medium": MEDIUM, "large": LARGE}
+
+
+def main_spec(name: str) -> SampleSpec:
+    """The preset called ``name``: sample, medium or large."""
+    try:
+        return PRESETS[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown sample size {name!r}; expected one of: "
+                         f"{', '.join(PRESETS)}") from None
+
+
+@dataclass(frozen=True)
+class SampleData:
+    """The four tables, canonical columns in schema order, every cell a string ready to write
+    (dates ``YYYY-MM-DD``, blank where missing), rows in a fixed order."""
+
+    coaches: pd.DataFrame
+    coaching: pd.DataFrame
+    projects: pd.DataFrame
+    project_scores: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def equals(self, other: SampleData) -> bool:
+        return all(frame.equals(other.tables()[name]) for name, frame in self.tables().items())
+
+
+def write_sample(spec: SampleSpec, folder: Path) -> list[Path]:
+    """Generate ``spec`` and write it as ``NAME.csv`` files (UTF-8, ``\\n`` line ends) into
+    ``folder``, creating it; returns the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in generate(spec).tables().items():
+        path = folder / f"{name}.csv"
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def generate(spec: SampleSpec) -> SampleData:
+    """The data set described by ``spec``: the same spec always gives the same tables."""
+    streams = np.random.default_rng(spec.seed).spawn(4)
+    end = _month_end(spec.last_month)
+    coaches = _Coaches.make(spec, streams[0], end)
+    projects = _Projects.make(spec, streams[1], end)
+    scores = _Scores.make(spec, streams[2], projects, end)
+    coaching = _Coaching.make(spec, streams[3], coaches, projects, end)
+
+    dates = _Calendar(min(int(coaches.trained.min()), int(projects.created.min())), end)
+    coach_ids = _ids("C", coaches.count)
+    project_ids = _ids("P", projects.count)
+    half_points = np.array(["", *(f"{s:.1f}" for s in SCORES)], dtype=object)
+    last_score = np.zeros(projects.count, dtype=np.int64)
+    last_score[scores.project] = scores.half_points  # rows are in date order within a project
+    status = np.where(projects.closed == NEVER, "Active",
+                      np.where(last_score >= 8, "Completed", "Closed")).astype(object)
+    return SampleData(
+        coaches=_frame("coaches", {
+            "coach_id": coach_ids,
+            "trained_on": dates.iso(coaches.trained),
+            "left_on": dates.iso(coaches.left),
+            "directorate": coaches.directorate,
+            "role": coaches.role,
+        }),
+        coaching=_frame("coaching", {
+            "coach_id": coach_ids[coaching.coach],
+            "project_id": project_ids[coaching.project],
+            "started_on": dates.iso(coaching.started),
+            "ended_on": dates.iso(coaching.ended),
+        }),
+        projects=_frame("projects", {
+            "project_id": project_ids,
+            "title": projects.titles(),
+            "directorate": np.asarray(DIRECTORATES, dtype=object)[projects.directorate],
+            "created_on": dates.iso(projects.created),
+            "closed_on": dates.iso(projects.closed),
+            "status": status,
+        }),
+        project_scores=_frame("project_scores", {
+            "project_id": project_ids[scores.project],
+            "scored_on": dates.iso(projects.created[scores.project] + scores.offset),
+            "score": half_points[scores.half_points],
+        }),
+    )
+
+
+@dataclass(frozen=True)
+class _Coaches:
+    """Coaches in id order (by training date): days, role, directorate, willingness to coach."""
+
+    trained: Ints
+    left: Ints
+    role: Texts
+    directorate: Texts
+    willingness: Floats
+
+    @property
+    def count(self) -> int:
+        return len(self.trained)
+
+    @classmethod
+    def make(cls, spec: SampleSpec, rng: np.random.Generator, end: int) -> _Coaches:
+        n = spec.coaches
+        months = sorted(set(spec.course_months))
+        courses = [(year, month) for year in range(spec.first_year, _year(end) + 1)
+                   for month in months
+                   if (year, month) >= (spec.first_year, spec.first_course_month)
+                   and _day(f"{year}-{month:02d}-01") <= end]
+        if not courses:
+            raise ValueError("no course is held between first_year and last_month")
+        course_day = np.array([_day(f"{y}-{m:02d}-01") for y, m in courses], dtype=np.int64)
+        course_day = np.minimum(course_day + rng.integers(6, 26, len(courses)), end)
+        size = spec.cohort_growth ** np.array([y - spec.first_year for y, _ in courses], float)
+        cohort = np.sort(rng.choice(len(courses), size=n, p=size / size.sum()))
+        trained = course_day[cohort]
+
+        role = np.full(n, "staff", dtype=object)
+        later_half = rng.permutation(np.arange(n // 2, n))[: spec.service_users]
+        role[later_half] = "service_user"
+        others = np.flatnonzero(role == "staff")
+        role[rng.permutation(others)[: spec.externals]] = "external"
+        staff_directorate = rng.choice(len(DIRECTORATES), size=n, p=_p(DIRECTORATE_WEIGHTS))
+        directorate = np.where(role == "external", "",
+                               np.asarray(DIRECTORATES, dtype=object)[staff_directorate])
+
+        rate = np.where(role == "external", spec.external_leave_rate, spec.leave_rate)
+        stay = np.ceil(rng.exponential(1.0, n) / rate * 365.25).astype(np.int64)
+        left = trained + np.maximum(stay, 1)
+        left = np.where(left <= end, left, NEVER)
+
+        idle = rng.random(n) < spec.idle_share
+        willingness = np.where(idle, 0.0, rng.gamma(2.0, 0.5, n))
+        return cls(trained, left, role, directorate.astype(object), willingness)
+
+    def choose(self, rng: np.random.Generator, day: Ints, weights: Floats) -> Ints:
+        """For each day, a coach trained on or before it and not yet left, drawn with
+        probability proportional to ``weights``; -1 where none could be found."""
+        chosen = np.full(len(day), -1, dtype=np.int64)
+        cumulative = np.cumsum(weights)
+        eligible = np.searchsorted(self.trained, day, side="right")  # trained are sorted
+        for _ in range(12):
+            todo = np.flatnonzero(chosen < 0)
+            todo = todo[eligible[todo] > 0]
+            total = cumulative[eligible[todo] - 1]
+            todo, total = todo[total > 0], total[total > 0]
+            if todo.size == 0:
+                break
+            pick = np.searchsorted(cumulative, rng.random(todo.size) * total, side="right")
+            ok = self.left[pick] > day[todo]
+            chosen[todo[ok]] = pick[ok]
+        return chosen
+
+
+@dataclass(frozen=True)
+class _Projects:
+    """Projects in id order (by creation date) and the parameters of their score paths."""
+
+    created: Ints
+    closed: Ints
+    directorate: Ints
+    phrase: Ints
+    start: Ints
+    """The starting score in half-points (1 = 0.5)."""
+    ceiling: Ints
+    scale: Floats
+    """The time scale (days) of the climb from start to ceiling."""
+    setback_at: Ints
+    """Days after creation when a lasting setback happens (NEVER for none)."""
+    setback: Ints
+    end: int
+    """The last day of the data."""
+
+    @property
+    def count(self) -> int:
+        return len(self.created)
+
+    @property
+    def open_days(self) -> Ints:
+        """Days from creation to closing, or to the end of the data when still open."""
+        days: Ints = np.minimum(self.closed, self.end) - self.created
+        return days
+
+    @classmethod
+    def make(cls, spec: SampleSpec, rng: np.random.Generator, end: int) -> _Projects:
+        n = spec.projects
+        first = _day(f"{spec.first_project_year}-01-01")
+        span = end - first + 1
+        # Creation dates with a density rising linearly from 1 to project_growth (inverse CDF).
+        a = (spec.project_growth - 1.0) / 2.0
+        u = rng.random(n)
+        x = u if abs(a) < 1e-9 else (np.sqrt(1.0 + 4.0 * a * (1.0 + a) * u) - 1.0) / (2.0 * a)
+        created = np.sort(first + np.floor(x * span).astype(np.int64))
+
+        directorate = rng.choice(len(DIRECTORATES), size=n, p=_p(DIRECTORATE_WEIGHTS))
+        phrase = rng.integers(0, len(PHRASES), n)
+        start = 2 * rng.choice(np.asarray(STARTING_SCORES), size=n, p=_p(STARTING_WEIGHTS))
+        start = start.astype(np.int64)
+        ceiling = np.maximum(rng.choice(np.arange(1, 11), size=n, p=_p(spec.ceiling_weights)),
+                             start)
+        scale = spec.progress_days * np.exp(0.6 * rng.standard_normal(n))
+        has_setback = rng.random(n) < spec.setback_share
+        setback_at = np.where(has_setback, np.ceil(rng.exponential(365.0, n)), NEVER)
+        setback = rng.choice(np.array([1, 2]), size=n, p=[0.7, 0.3])
+
+        # Time to reach the ceiling on the curve of _Scores.level, then a wait before closing.
+        reach = scale * np.log(ceiling - start + 1.0)
+        mean_wait = np.where(ceiling >= 8, spec.completed_after_days,
+                             np.where(ceiling >= 6,
+                                      (spec.completed_after_days + spec.abandoned_after_days) / 2,
+                                      spec.abandoned_after_days))
+        wait = rng.exponential(1.0, n) * mean_wait
+        left_open = rng.random(n) < spec.left_open_share
+        closed = created + 1 + np.ceil(reach + wait).astype(np.int64)
+        closed = np.where(left_open | (closed > end), NEVER, closed)
+        return cls(created, closed, directorate, phrase, start, ceiling, scale,
+                   setback_at.astype(np.int64), setback, end)
+
+    def titles(self) -> Texts:
+        """Distinct, obviously synthetic titles: a phrase and a team number counted per phrase."""
+        order = np.argsort(self.phrase, kind="stable")
+        sorted_phrase = self.phrase[order]
+        group_start = np.searchsorted(sorted_phrase, sorted_phrase, side="left")
+        number = np.empty(self.count, dtype=np.int64)
+        number[order] = np.arange(self.count) - group_start + 1
+        text = np.strings.add(np.asarray(PHRASES)[self.phrase], " (team ")
+        text = np.strings.add(np.strings.add(text, number.astype(str)), ")")
+        return text.astype(object)
+
+
+@dataclass(frozen=True)
+class _Scores:
+    """Score rows in (project, date) order: project index, days after creation, half-points."""
+
+    project: Ints
+    offset: Ints
+    half_points: Ints
+
+    @classmethod
+    def make(cls, spec: SampleSpec, rng: np.random.Generator, projects: _Projects,
+             end: int) -> _Scores:
+        life = projects.open_days
+        extra = max(spec.score_rows - projects.count, 0)
+        expected = extra * life / max(int(life.sum()), 1)
+        per_project = 1 + rng.poisson(expected)
+        project = np.repeat(np.arange(projects.count), per_project)
+        first_row = np.cumsum(per_project) - per_project
+        offset = np.floor(rng.random(len(project)) * (life[project] + 1)).astype(np.int64)
+        offset[first_row] = np.minimum(rng.integers(0, 15, projects.count), life)
+
+        level = cls.level(projects, project, offset)
+        dip = rng.random(len(project)) < spec.dip_share
+        dip[first_row] = False
+        half_points = np.clip(level - dip, 1, 10)
+
+        # One row per project and day (two rows on one day are merged), in date order.
+        key = project * (int(life.max()) + 1) + offset
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        last_of_day = np.append(key[1:] != key[:-1], True)
+        keep = order[last_of_day]
+        return cls(project[keep], offset[keep], half_points[keep])
+
+    @staticmethod
+    def level(projects: _Projects, project: Ints, offset: Ints) -> Ints:
+        """The score on a project's curve ``offset`` days after creation: it climbs one step
+        each time (steps + 1)(1 - exp(-t/scale)) passes a whole number, and stays at the
+        ceiling from then on, less any lasting setback."""
+        start = projects.start[project]
+        steps = projects.ceiling[project] - start
+        progress = 1.0 - np.exp(-offset / projects.scale[project])
+        climbed = np.minimum(steps, np.floor((steps + 1) * progress).astype(np.int64))
+        setback = np.where(offset >= projects.setback_at[project], projects.setback[project], 0)
+        return np.asarray(start + climbed - setback, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Coaching:
+    """Coaching assignments: coach index, project index, start day and end day (or NEVER)."""
+
+    coach: Ints
+    project: Ints
+    started: Ints
+    ended: Ints
+
+    @classmethod
+    def make(cls, spec: SampleSpec, rng: np.random.Generator, coaches: _Coaches,
+             projects: _Projects, end: int) -> _Coaching:
+        n = projects.count
+        first = rng.random(n) < spec.coached_share
+        second = first & (rng.random(n) < spec.second_coach_share)
+        project = np.concatenate([np.flatnonzero(first), np.flatnonzero(second)])
+        lag_mean = np.concatenate([np.full(int(first.sum()), 21.0),
+                                   np.full(int(second.sum()), 120.0)])
+        started = projects.created[project] + np.floor(
+            rng.exponential(1.0, len(project)) * lag_mean).astype(np.int64)
+        coach = coaches.choose(rng, started, coaches.willingness)
+
+        if spec.conversations_on is not None:
+            extra = cls._reengaged(spec, rng, coaches, projects, end)
+            coach = np.concatenate([coach, extra[0]])
+            project = np.concatenate([project, extra[1]])
+            started = np.concatenate([started, extra[2]])
+
+        project_end = np.minimum(projects.closed[project], end + 1)
+        ok = (coach >= 0) & (started < project_end)
+        coach, project, started = coach[ok], project[ok], started[ok]
+        stint = started + 14 + np.floor(
+            rng.exponential(spec.coaching_days, len(coach))).astype(np.int64)
+        ended = np.minimum(np.minimum(projects.closed[project], coaches.left[coach]), stint)
+        ended = np.where(ended <= end, ended, NEVER)
+
+        # One assignment per coach and project (the first), rows by coach, start, project.
+        pair = coach * n + project
+        _, first_of_pair = np.unique(pair, return_index=True)
+        keep = np.sort(first_of_pair)
+        coach, project, started, ended = coach[keep], project[keep], started[keep], ended[keep]
+        order = np.lexsort((project, started, coach))
+        return cls(coach[order], project[order], started[order], ended[order])
+
+    @staticmethod
+    def _reengaged(spec: SampleSpec, rng: np.random.Generator, coaches: _Coaches,
+                   projects: _Projects, end: int) -> tuple[Ints, Ints, Ints]:
+        """After the conversations, some idle coaches in post take on a project that is open."""
+        assert spec.conversations_on is not None
+        day = _day(spec.conversations_on)
+        idle = np.flatnonzero((coaches.willingness == 0) & (coaches.trained <= day)
+                              & (coaches.left > day))
+        idle = idle[rng.random(len(idle)) < spec.reengaged_share]
+        started = day + rng.integers(14, 150, len(idle))
+        project = np.full(len(idle), -1, dtype=np.int64)
+        # An open project created at least a month before: drawn at random, retried if closed.
+        created_before = np.searchsorted(projects.created, started - 30, side="right")
+        for _ in range(12):
+            todo = np.flatnonzero((project < 0) & (created_before > 0))
+            if todo.size == 0:
+                break
+            pick = np.floor(rng.random(todo.size) * created_before[todo]).astype(np.int64)
+            ok = projects.closed[pick] > started[todo]
+            project[todo[ok]] = pick[ok]
+        ok = (project >= 0) & (started <= end) & (coaches.left[idle] > started)
+        return idle[ok].astype(np.int64), project[ok], started[ok]
+
+
+class _Calendar:
+    """ISO text for every day from ``first`` to ``last``, looked up by day number."""
+
+    def __init__(self, first: int, last: int) -> None:
+        days = np.arange(first, last + 1).astype("datetime64[D]")
+        self.first = first
+        self.text: Texts = np.append(np.datetime_as_string(days).astype(object), "")
+
+    def iso(self, days: Ints) -> Texts:
+        """The dates as YYYY-MM-DD, blank for NEVER."""
+        index = np.where(days == NEVER, len(self.text) - 1, days - self.first)
+        result: Texts = self.text[index]
+        return result
+
+
+def _frame(name: str, columns: dict[str, Any]) -> pd.DataFrame:
+    assert tuple(columns) == COLUMNS[name], name
+    return pd.DataFrame({key: np.asarray(value, dtype=object) for key, value in columns.items()})
+
+
+def _ids(prefix: str, count: int) -> Texts:
+    """Opaque ids C0001... / P00001..., zero-padded to a common width."""
+    width = max(4 if prefix == "C" else 5, len(str(count)))
+    numbers = np.arange(1, count + 1).astype(str)
+    ids: Texts = np.strings.add(prefix, np.strings.zfill(numbers, width)).astype(object)
+    return ids
