@@ -65,7 +65,7 @@ def analyse_measure(
         baseline=definition.baseline,
         screen_moving_ranges=definition.screen_moving_ranges,
         exclude=exclude,
-        multiplier=definition.multiplier or 1.0,
+        multiplier=(definition.multiplier or 1.0) if definition.chart == "u" else 1.0,
     )
     if definition.chart in PERCENT_CHARTS or definition.chart == "u":
         result = analyse(settings, numerators=numerators, denominators=denominators)

@@ -21,7 +21,12 @@ from qi_report.analysis import MeasureAnalysis, analyse_measure
 from qi_report.config import SiteConfig, load_config
 from qi_report.content import Content, load_content
 from qi_report.data import Datasets, load_data
-from qi_report.definitions import MeasureDefinition, load_definitions, validate_parameters
+from qi_report.definitions import (
+    MeasureDefinition,
+    declared,
+    load_definitions,
+    validate_parameters,
+)
 from qi_report.measures import KINDS, MeasureSeries, compute_all
 from qi_report.pages import Page, base_path, environment, plan_pages, render_page, site_view
 from qi_report.problems import Problem, Problems, ProblemsFound, did_you_mean, display_path
@@ -52,27 +57,28 @@ def load_inputs(content_dir: Path, data_dir: Path) -> Inputs:
     problems = Problems()
     config = load_config(content_dir, problems)
     doc, measures = load_definitions(content_dir, problems)
-    parameters: dict[str, BaseModel] = {}
     needed: set[str] = set()
-    for index, measure in enumerate(measures):
-        kind = KINDS.get(measure.kind)
-        if kind is None or doc is None:
-            line = doc.line(("measures", index, "kind")) if doc else None
+    for index, name in declared(doc, "kind"):
+        kind = KINDS.get(name)
+        if kind is None:
             problems.add(
                 content_dir / "measures.yaml",
-                f"'{measure.kind}' is not a measure kind"
-                f"{did_you_mean(measure.kind, KINDS)}; expected one of: "
+                f"'{name}' is not a measure kind{did_you_mean(name, KINDS)}; expected one of: "
                 f"{', '.join(sorted(KINDS))}",
-                line=line,
-                field="kind",
+                line=doc.line(("measures", index, "kind")) if doc else None,
+                field=f"measures.{index}.kind",
             )
-            continue
-        checked = validate_parameters(doc, index, measure, kind.parameters, problems)
-        if checked is not None:
-            parameters[measure.id] = checked
-        needed.update(kind.tables)
+        else:
+            needed.update(kind.tables)
+    parameters: dict[str, BaseModel] = {}
+    for index, measure in enumerate(measures):  # all of measures.yaml, or none when invalid
+        kind = KINDS.get(measure.kind)
+        if kind is not None and doc is not None:
+            checked = validate_parameters(doc, index, measure, kind.parameters, problems)
+            if checked is not None:
+                parameters[measure.id] = checked
     datasets = load_data(data_dir, config, needed, problems)
-    content = load_content(content_dir, [m.id for m in measures], problems)
+    content = load_content(content_dir, [i for _, i in declared(doc, "id")], problems)
     problems.raise_if_any()
     return Inputs(config, measures, parameters, datasets, content, content_dir)
 

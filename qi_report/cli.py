@@ -183,3 +183,39 @@ def build(
     click.echo(
         f"Open {index.as_uri()} or serve the folder with: python -m http.server -d {report.out}"
     )
+
+
+@main.command(
+    "sample-data",
+    help="Write the synthetic sample data set (no real person or project) as CSV files. "
+    "The committed data/ is --scale sample; medium and large are for benchmarks.\n\n"
+    "Exit codes: 0 done; 2 misuse.",
+)
+@click.option(
+    "--scale",
+    type=click.Choice(["sample", "medium", "large"]),
+    default="sample",
+    show_default=True,
+    help="Size of the data set.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="Folder to write the four files to.",
+)
+@click.option("--force", is_flag=True, help="Replace the four files if they exist already.")
+def sample_data(scale: str, out_dir: Path, force: bool) -> None:
+    from qi_report.config import TABLES
+    from qi_report.sample import main_spec, write_sample
+
+    existing = [out_dir / f"{name}.csv" for name in TABLES if (out_dir / f"{name}.csv").exists()]
+    if existing and not force:
+        raise click.UsageError(
+            f"{', '.join(p.as_posix() for p in existing)} exist already; "
+            "add --force to replace them"
+        )
+    for path in write_sample(main_spec(scale), out_dir):
+        click.echo(f"Wrote {path}")

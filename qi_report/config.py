@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from qi_report.problems import Problems
-from qi_report.yamlsource import load_yaml, validate
+from qi_report.problems import Problems, did_you_mean, quote
+from qi_report.yamlsource import YamlDoc, load_yaml, validate
 
 TABLES = ("coaches", "coaching", "projects", "project_scores")
 """The programme data files, each read from ``data/NAME.csv`` or ``data/NAME.xlsx``."""
@@ -93,5 +93,35 @@ def load_config(content_dir: Path, problems: Problems) -> SiteConfig:
         return SiteConfig()
     if doc.data is None:
         return SiteConfig()
-    return validate(doc, SiteConfig, problems) or SiteConfig()
+    config = validate(doc, SiteConfig, problems) or SiteConfig(data=_data_sources(doc))
+    _check_column_names(doc, config.data, problems)
+    return config
 
+
+def _data_sources(doc: YamlDoc) -> DataSources:
+    """The ``data`` section alone, when another part of site.yaml is invalid: the data files are
+    still read with their column mapping, so that a typo elsewhere does not also turn every
+    mapped column into a "missing column" problem. Its own problems are already recorded."""
+    raw = doc.data.get("data") if isinstance(doc.data, dict) else None
+    try:
+        return DataSources.model_validate(raw or {})
+    except ValidationError:
+        return DataSources()
+
+
+def _check_column_names(doc: YamlDoc, sources: DataSources, problems: Problems) -> None:
+    """Each key of a ``columns`` mapping must be a canonical column of its table."""
+    from qi_report.data import SCHEMAS  # a function-level import: data.py imports this module
+
+    for table in TABLES:
+        known = [column.name for column in SCHEMAS[table]]
+        for name in getattr(sources, table).columns:
+            if name not in known:
+                loc = ("data", table, "columns", name)
+                problems.add(
+                    doc.path,
+                    f"{quote(name)} is not a column of {table}{did_you_mean(name, known)}; "
+                    f"expected one of: {', '.join(known)}",
+                    line=doc.line(loc),
+                    field=".".join(loc),
+                )

@@ -135,8 +135,10 @@ def load_data(
             paths[name] = path
     for table, column, target in REFERENCES:
         if table in frames and target in frames:
-            _check_reference(frames[table], column, frames[target], paths[table], paths[target],
-                             problems)
+            header = config.source(table).columns.get(column, column)
+            _check_reference(
+                frames[table], column, header, frames[target], paths[table], paths[target], problems
+            )
     return Datasets(**frames, latest=_latest_date(frames.values()))
 
 
@@ -146,15 +148,16 @@ def find_file(data_dir: Path, name: str, source: DataSource, problems: Problems)
         path = data_dir / source.file
         if path.is_file():
             return path
-        problems.add(path, f"file not found (named for '{name}' in content/site.yaml)")
+        problems.add(path, f"file not found (named for '{name}' in site.yaml)")
         return None
     for suffix in (".csv", ".xlsx"):
         path = data_dir / f"{name}{suffix}"
         if path.is_file():
             return path
-    problems.add(data_dir / f"{name}.csv",
-                 f"file not found (expected {name}.csv or {name}.xlsx in "
-                 f"{display_path(data_dir)}/)")
+    problems.add(
+        data_dir / f"{name}.csv",
+        f"file not found (expected {name}.csv or {name}.xlsx in {display_path(data_dir)}/)",
+    )
     return None
 
 
@@ -164,8 +167,9 @@ def read_table(path: Path, problems: Problems) -> pd.DataFrame | None:
         if path.suffix.lower() in {".xlsx", ".xlsm"}:
             frame = _read_excel(path)
         elif path.suffix.lower() == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                                skip_blank_lines=False)
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
+            )
         else:
             problems.add(path, "unsupported file type (expected .csv or .xlsx)")
             return None
@@ -177,14 +181,15 @@ def read_table(path: Path, problems: Problems) -> pd.DataFrame | None:
         return None
     frame.columns = [str(c).strip() for c in frame.columns]
     frame[ROW] = np.arange(2, len(frame) + 2)
-    values = frame.drop(columns=ROW)
-    blank = values.apply(lambda col: col.str.strip() == "").all(axis=1) if len(values.columns) else True
-    return frame[~blank].reset_index(drop=True)
+    blank = (frame.drop(columns=ROW).apply(lambda col: col.str.strip()) == "").all(axis=1)
+    kept: pd.DataFrame = frame.loc[~blank].reset_index(drop=True)
+    return kept
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
     frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
-    return frame.apply(lambda col: col.map(_cell_text)).astype(str)
+    text: pd.DataFrame = frame.map(_cell_text).astype(str)
+    return text
 
 
 def _cell_text(value: object) -> str:
@@ -211,12 +216,14 @@ def _validate_table(
         found = by_lower.get(header.strip().lower())
         if found is None:
             present = ", ".join(c for c in raw.columns if c != ROW) or "none"
-            problems.add(path, f"missing column '{header}' (columns found: {present})", row=1,
-                         field=header)
+            problems.add(
+                path, f"missing column '{header}' (columns found: {present})", row=1, field=header
+            )
             missing = True
             continue
-        out[column.name] = _convert(raw[found].str.strip(), raw[ROW], column, header, path,
-                                    problems)
+        out[column.name] = _convert(
+            raw[found].str.strip(), raw[ROW], column, header, path, problems
+        )
     if missing:
         return None
     if name in ORDERED_DATES:
@@ -233,15 +240,26 @@ def _convert(
 ) -> pd.Series:
     empty = text == ""
     if column.required:
-        _report(problems, path, rows[empty], header,
-                lambda _v: f"empty value; a {column.name} is required", text[empty])
+        _report(
+            problems,
+            path,
+            rows[empty],
+            header,
+            lambda _v: f"empty value; a {column.name} is required",
+            text[empty],
+        )
     if column.kind in {"id", "text"}:
         return text
     if column.kind == "role":
         bad = ~empty & ~text.isin(ROLES)
-        _report(problems, path, rows[bad], header,
-                lambda v: f"{quote(v)} is not a role (expected one of: {', '.join(ROLES)})",
-                text[bad])
+        _report(
+            problems,
+            path,
+            rows[bad],
+            header,
+            lambda v: f"{quote(v)} is not a role (expected one of: {', '.join(ROLES)})",
+            text[bad],
+        )
         return text
     if column.kind == "date":
         return _parse_dates(text, empty, rows, header, path, problems)
@@ -249,48 +267,88 @@ def _convert(
 
 
 def _parse_dates(
-    text: pd.Series, empty: pd.Series, rows: pd.Series, header: str, path: Path,
+    text: pd.Series,
+    empty: pd.Series,
+    rows: pd.Series,
+    header: str,
+    path: Path,
     problems: Problems,
 ) -> pd.Series:
     shaped = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
     dates = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
     bad_shape = ~empty & ~shaped
-    _report(problems, path, rows[bad_shape], header,
-            lambda v: f"{quote(v)} is not a date in the form YYYY-MM-DD", text[bad_shape])
+    _report(
+        problems,
+        path,
+        rows[bad_shape],
+        header,
+        lambda v: f"{quote(v)} is not a date in the form YYYY-MM-DD",
+        text[bad_shape],
+    )
     impossible = ~empty & shaped & dates.isna()
-    _report(problems, path, rows[impossible], header,
-            lambda v: f"{quote(v)} is not a real calendar date (expected YYYY-MM-DD)",
-            text[impossible])
+    _report(
+        problems,
+        path,
+        rows[impossible],
+        header,
+        lambda v: f"{quote(v)} is not a real calendar date (expected YYYY-MM-DD)",
+        text[impossible],
+    )
     return dates
 
 
 def _parse_scores(
-    text: pd.Series, empty: pd.Series, rows: pd.Series, header: str, path: Path,
+    text: pd.Series,
+    empty: pd.Series,
+    rows: pd.Series,
+    header: str,
+    path: Path,
     problems: Problems,
 ) -> pd.Series:
     numbers = pd.to_numeric(text.where(~empty), errors="coerce")
     on_scale = (
-        (numbers >= SCORE_MIN) & (numbers <= SCORE_MAX)
+        (numbers >= SCORE_MIN)
+        & (numbers <= SCORE_MAX)
         & np.isclose((numbers / SCORE_STEP).round(), numbers / SCORE_STEP)
     )
     bad = ~empty & ~on_scale
-    _report(problems, path, rows[bad], header,
-            lambda v: f"{quote(v)} is not on the {SCORE_MIN}-{SCORE_MAX} scale in steps of "
-                      f"{SCORE_STEP}", text[bad])
+    _report(
+        problems,
+        path,
+        rows[bad],
+        header,
+        lambda v: (
+            f"{quote(v)} is not on the {SCORE_MIN}-{SCORE_MAX} scale in steps of {SCORE_STEP}"
+        ),
+        text[bad],
+    )
     return numbers.where(on_scale)
 
 
 def _check_order(
-    frame: pd.DataFrame, first: str, second: str, source: DataSource, path: Path,
+    frame: pd.DataFrame,
+    first: str,
+    second: str,
+    source: DataSource,
+    path: Path,
     problems: Problems,
 ) -> None:
     before = frame[second].notna() & frame[first].notna() & (frame[second] < frame[first])
     header = source.columns.get(second, second)
+    first_header = source.columns.get(first, first)
     rows = frame.loc[before]
-    _report(problems, path, rows[ROW], header,
-            lambda pair: f"{quote(pair[0])} is before {first} {quote(pair[1])}",
-            pd.Series(list(zip(_iso(rows[second]), _iso(rows[first]), strict=True)),
-                      index=rows.index, dtype=object))
+    _report(
+        problems,
+        path,
+        rows[ROW],
+        header,
+        lambda pair: f"{quote(pair[0])} is before {first_header} {quote(pair[1])}",
+        pd.Series(
+            list(zip(_iso(rows[second]), _iso(rows[first]), strict=True)),
+            index=rows.index,
+            dtype=object,
+        ),
+    )
 
 
 def _check_unique(
@@ -300,10 +358,18 @@ def _check_unique(
     repeated = ids.duplicated(keep="first") & (ids != "")
     first_row = frame.drop_duplicates(column).set_index(column)[ROW]
     dupes = frame.loc[repeated]
-    _report(problems, path, dupes[ROW], source.columns.get(column, column),
-            lambda pair: f"{quote(pair[0])} is a duplicate of row {pair[1]}",
-            pd.Series(list(zip(dupes[column], first_row.loc[dupes[column]].to_numpy(),
-                               strict=True)), index=dupes.index, dtype=object))
+    _report(
+        problems,
+        path,
+        dupes[ROW],
+        source.columns.get(column, column),
+        lambda pair: f"{quote(pair[0])} is a duplicate of row {pair[1]}",
+        pd.Series(
+            list(zip(dupes[column], first_row.loc[dupes[column]].to_numpy(), strict=True)),
+            index=dupes.index,
+            dtype=object,
+        ),
+    )
 
 
 def _check_same_day_scores(
@@ -314,36 +380,68 @@ def _check_same_day_scores(
     keys = ["project_id", "scored_on"]
     distinct = valid.groupby(keys)["score"].transform("nunique")
     clash = valid.loc[(distinct > 1) & valid.duplicated(keys, keep="first")]
-    _report(problems, path, clash[ROW], source.columns.get("score", "score"),
-            lambda pair: f"{quote(pair[0])} conflicts with another score for project "
-                         f"{quote(pair[1])} on the same day",
-            pd.Series(list(zip(clash["score"], clash["project_id"], strict=True)),
-                      index=clash.index, dtype=object))
+    _report(
+        problems,
+        path,
+        clash[ROW],
+        source.columns.get("score", "score"),
+        lambda pair: (
+            f"{quote(f'{pair[0]:g}')} conflicts with another score for project "
+            f"{quote(pair[1])} on the same day"
+        ),
+        pd.Series(
+            list(zip(clash["score"], clash["project_id"], strict=True)),
+            index=clash.index,
+            dtype=object,
+        ),
+    )
 
 
 def _check_reference(
-    frame: pd.DataFrame, column: str, target: pd.DataFrame, path: Path, target_path: Path,
+    frame: pd.DataFrame,
+    column: str,
+    header: str,
+    target: pd.DataFrame,
+    path: Path,
+    target_path: Path,
     problems: Problems,
 ) -> None:
     unknown = (frame[column] != "") & ~frame[column].isin(target[column])
-    _report(problems, path, frame.loc[unknown, ROW], column,
-            lambda v: f"{quote(v)} is not a {column} in {display_path(target_path)}",
-            frame.loc[unknown, column])
+    _report(
+        problems,
+        path,
+        frame.loc[unknown, ROW],
+        header,
+        lambda v: f"{quote(v)} is not a {column} in {display_path(target_path)}",
+        frame.loc[unknown, column],
+    )
 
 
 def _report(
-    problems: Problems, path: Path, rows: pd.Series, header: str, message: object,
+    problems: Problems,
+    path: Path,
+    rows: pd.Series,
+    header: str,
+    message: object,
     values: pd.Series,
 ) -> None:
-    """List the first MAX_LISTED rows of one problem, then count the rest."""
+    """List the first MAX_LISTED rows of one problem, then count the rest on the next row (so
+    that the count is printed as a column and sorts after the rows listed)."""
     if rows.empty:
         return
     make = message if callable(message) else (lambda _v: str(message))
-    for row, value in zip(rows.iloc[:MAX_LISTED], values.iloc[:MAX_LISTED], strict=True):
+    listed = len(rows) if len(rows) <= MAX_LISTED + 1 else MAX_LISTED
+    for row, value in zip(rows.iloc[:listed], values.iloc[:listed], strict=True):
         problems.add(path, make(value), row=int(row), field=header)
-    if len(rows) > MAX_LISTED:
-        problems.add(path, f"...and {len(rows) - MAX_LISTED} more rows with the same problem",
-                     field=header)
+    if listed < len(rows):
+        rest = len(rows) - listed - 1
+        problems.add(
+            path,
+            f"{make(values.iloc[listed])} (and the same problem on {rest} more "
+            f"row{'s' if rest != 1 else ''} after this one, not listed)",
+            row=int(rows.iloc[listed]),
+            field=header,
+        )
 
 
 def _iso(dates: pd.Series) -> list[str]:

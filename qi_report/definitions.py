@@ -90,16 +90,39 @@ def load_definitions(
     seen: dict[str, int] = {}
     for index, measure in enumerate(parsed.measures):
         if measure.id in seen:
-            problems.add(path, f"'{measure.id}' is already the id of measure {seen[measure.id]}",
-                         line=doc.line(("measures", index, "id")), field="id")
+            problems.add(
+                path,
+                f"'{measure.id}' is already the id of measure {seen[measure.id]}",
+                line=doc.line(("measures", index, "id")),
+                field="id",
+            )
         seen.setdefault(measure.id, index + 1)
     return doc, parsed.measures
 
 
+def declared(doc: YamlDoc | None, key: str) -> list[tuple[int, str]]:
+    """``(index, value)`` of ``key`` (e.g. ``kind``, ``id``) in every measure as written in
+    measures.yaml, including measures that failed validation: their kind is still checked,
+    their tables read and their id known to editions, so that one run reports every problem
+    and no problem twice."""
+    measures = doc.data.get("measures") if doc is not None and isinstance(doc.data, dict) else None
+    if not isinstance(measures, list):
+        return []
+    return [
+        (index, item[key])
+        for index, item in enumerate(measures)
+        if isinstance(item, dict) and isinstance(item.get(key), str)
+    ]
+
+
 def validate_parameters(
-    doc: YamlDoc, index: int, measure: MeasureDefinition, schema: type[BaseModel],
+    doc: YamlDoc,
+    index: int,
+    measure: MeasureDefinition,
+    schema: type[BaseModel],
     problems: Problems,
 ) -> BaseModel | None:
     """Check one measure's ``parameters`` against its kind's schema, with located problems."""
-    return validate(doc, schema, problems, at=("measures", index, "parameters"),
-                    data=measure.parameters)
+    return validate(
+        doc, schema, problems, at=("measures", index, "parameters"), data=measure.parameters
+    )

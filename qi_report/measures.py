@@ -103,12 +103,16 @@ def compute_all(
 
 def _trim(series: MeasureSeries, start: str | None) -> MeasureSeries:
     if start is not None:
-        first = series.periods.index(start) if start in series.periods else 0
+        first = sum(1 for period in series.periods if period < start)  # YYYY-MM sorts as text
     else:
         positive = np.flatnonzero(series.denominators > 0)
         first = int(positive[0]) if positive.size else len(series.periods)
-    return MeasureSeries(series.measure_id, series.periods[first:],
-                         series.numerators[first:], series.denominators[first:])
+    return MeasureSeries(
+        series.measure_id,
+        series.periods[first:],
+        series.numerators[first:],
+        series.denominators[first:],
+    )
 
 
 def month_grid(first: pd.Timestamp, last: pd.Timestamp) -> pd.PeriodIndex:
@@ -125,7 +129,9 @@ def _month_lengths(months: pd.PeriodIndex) -> np.ndarray[Any, np.dtype[np.timede
 
 
 def _series(
-    definition: MeasureDefinition, months: pd.PeriodIndex, numerator: np.ndarray[Any, Any],
+    definition: MeasureDefinition,
+    months: pd.PeriodIndex,
+    numerator: np.ndarray[Any, Any],
     denominator: np.ndarray[Any, Any],
 ) -> MeasureSeries:
     return MeasureSeries(
@@ -160,13 +166,14 @@ def active_coaches(
     known = coach_index >= 0
     coaching_now = np.zeros(in_post.shape, dtype=bool)
     np.logical_or.at(coaching_now, coach_index[known], row_active[known])
-    return _series(definition, months, (in_post & coaching_now).sum(axis=0),
-                   in_post.sum(axis=0))
+    return _series(definition, months, (in_post & coaching_now).sum(axis=0), in_post.sum(axis=0))
 
 
 @register("stalled_projects", tables=("projects", "project_scores"), parameters=StalledParameters)
 def stalled_projects(
-    definition: MeasureDefinition, params: StalledParameters, datasets: Datasets,
+    definition: MeasureDefinition,
+    params: StalledParameters,
+    datasets: Datasets,
     end: pd.Timestamp,
 ) -> MeasureSeries:
     projects = datasets.table("projects")
@@ -202,8 +209,9 @@ def _scores_at_month_ends(
     project = pd.Index(project_ids).get_indexer(dated["project_id"])
     first = months[0].year * 12 + months[0].month
     offset = (dated["scored_on"].dt.year * 12 + dated["scored_on"].dt.month - first).to_numpy()
-    cells = pd.DataFrame({"project": project, "column": np.clip(offset, 0, None),
-                          "score": dated["score"].to_numpy()})
+    cells = pd.DataFrame(
+        {"project": project, "column": np.clip(offset, 0, None), "score": dated["score"].to_numpy()}
+    )
     cells = cells[(project >= 0) & (offset <= len(months) - 1)]
     # Rows are in date order, so the last row of a cell is that month's latest score.
     cells = cells.drop_duplicates(["project", "column"], keep="last")

@@ -97,6 +97,9 @@ STARTING_WEIGHTS = (0.42, 0.33, 0.19, 0.06)
 SCORES = tuple(0.5 * h for h in range(1, 11))
 """The LifeQI progress scale, 0.5 to 5.0; internally a score is held as half-points 1..10."""
 
+NEW_COACH_DAYS = 183
+"""How long after training a coach who has not coached yet counts as newly trained."""
+
 COLUMNS = {name: tuple(column.name for column in SCHEMAS[name]) for name in TABLES}
 
 
@@ -124,8 +127,8 @@ class SampleSpec:
 
     seed: int = 20200113
     coaches: int = 132
-    projects: int = 300
-    score_rows: int = 2_600
+    projects: int = 360
+    score_rows: int = 3_600
     """Expected number of score rows (see the module notes: the count is approximate)."""
     first_year: int = 2015
     first_course_month: int = 10
@@ -142,25 +145,32 @@ class SampleSpec:
     leave_rate: float = 0.09
     """The share of staff and service-user coaches who leave the trust in a year."""
     external_leave_rate: float = 0.35
-    idle_share: float = 0.32
+    idle_share: float = 0.25
     """The share of coaches who never take on a project unless asked after the conversations."""
     project_growth: float = 2.0
     """New projects a month at the end of the period, as a multiple of those at its start."""
-    coached_share: float = 0.78
+    coached_share: float = 0.9
     second_coach_share: float = 0.25
-    coaching_days: float = 330.0
+    coaching_days: float = 500.0
     """The mean time a coach stays with a project that has not closed."""
-    progress_days: float = 150.0
+    busy_factor: float = 0.05
+    """How much less likely a coach who is already coaching is to be asked to coach another."""
+    new_coach_boost: float = 4.0
+    """How much more likely a newly trained coach is to be asked to coach a first project."""
+    course_project_share: float = 0.2
+    """The share of projects brought to a course by a coach in training, who coaches it."""
+    """How much more likely a newly trained coach is to be asked to coach a first project."""
+    progress_days: float = 90.0
     """The median time scale of a project's climb towards its ceiling."""
-    ceiling_weights: tuple[float, ...] = (0.02, 0.05, 0.08, 0.17, 0.20, 0.18, 0.12, 0.09, 0.05, 0.04)
+    ceiling_weights: tuple[float, ...] = (0.01, 0.02, 0.05, 0.13, 0.18, 0.24, 0.17, 0.10, 0.06, 0.04)
     """Relative weights of each project's highest score, 0.5 to 5.0."""
     setback_share: float = 0.15
     dip_share: float = 0.05
     completed_after_days: float = 120.0
     """Mean time from reaching a ceiling of 4.0 or more to closing the project."""
-    abandoned_after_days: float = 420.0
+    abandoned_after_days: float = 200.0
     """Mean time from reaching a ceiling of 2.5 or less to closing the project."""
-    left_open_share: float = 0.25
+    left_open_share: float = 0.06
     conversations_on: str | None = "2019-07-15"
     reengaged_share: float = 0.3
 
@@ -248,7 +258,7 @@ def generate(spec: SampleSpec) -> SampleData:
     streams = np.random.default_rng(spec.seed).spawn(4)
     end = _month_end(spec.last_month)
     coaches = _Coaches.make(spec, streams[0], end)
-    projects = _Projects.make(spec, streams[1], end)
+    projects = _Projects.make(spec, streams[1], coaches, end)
     scores = _Scores.make(spec, streams[2], projects, end)
     coaching = _Coaching.make(spec, streams[3], coaches, projects, end)
 
@@ -265,7 +275,8 @@ def generate(spec: SampleSpec) -> SampleData:
             "coach_id": coach_ids,
             "trained_on": dates.iso(coaches.trained),
             "left_on": dates.iso(coaches.left),
-            "directorate": coaches.directorate,
+            "directorate": np.asarray(["", *DIRECTORATES], dtype=object)[
+                coaches.directorate_index + 1],
             "role": coaches.role,
         }),
         coaching=_frame("coaching", {
@@ -297,7 +308,8 @@ class _Coaches:
     trained: Ints
     left: Ints
     role: Texts
-    directorate: Texts
+    directorate_index: Ints
+    """An index into DIRECTORATES, or -1 (external coaches have no directorate)."""
     willingness: Floats
 
     @property
@@ -325,9 +337,8 @@ class _Coaches:
         role[later_half] = "service_user"
         others = np.flatnonzero(role == "staff")
         role[rng.permutation(others)[: spec.externals]] = "external"
-        staff_directorate = rng.choice(len(DIRECTORATES), size=n, p=_p(DIRECTORATE_WEIGHTS))
-        directorate = np.where(role == "external", "",
-                               np.asarray(DIRECTORATES, dtype=object)[staff_directorate])
+        directorate = rng.choice(len(DIRECTORATES), size=n, p=_p(DIRECTORATE_WEIGHTS))
+        directorate = np.where(role == "external", -1, directorate)
 
         rate = np.where(role == "external", spec.external_leave_rate, spec.leave_rate)
         stay = np.ceil(rng.exponential(1.0, n) / rate * 365.25).astype(np.int64)
@@ -336,24 +347,46 @@ class _Coaches:
 
         idle = rng.random(n) < spec.idle_share
         willingness = np.where(idle, 0.0, rng.gamma(2.0, 0.5, n))
-        return cls(trained, left, role, directorate.astype(object), willingness)
+        return cls(trained, left, role, directorate, willingness)
 
-    def choose(self, rng: np.random.Generator, day: Ints, weights: Floats) -> Ints:
-        """For each day, a coach trained on or before it and not yet left, drawn with
-        probability proportional to ``weights``; -1 where none could be found."""
-        chosen = np.full(len(day), -1, dtype=np.int64)
-        cumulative = np.cumsum(weights)
-        eligible = np.searchsorted(self.trained, day, side="right")  # trained are sorted
-        for _ in range(12):
-            todo = np.flatnonzero(chosen < 0)
-            todo = todo[eligible[todo] > 0]
-            total = cumulative[eligible[todo] - 1]
-            todo, total = todo[total > 0], total[total > 0]
-            if todo.size == 0:
-                break
-            pick = np.searchsorted(cumulative, rng.random(todo.size) * total, side="right")
-            ok = self.left[pick] > day[todo]
-            chosen[todo[ok]] = pick[ok]
+    def assign(self, rng: np.random.Generator, started: Ints, stop: Ints, fixed: Ints,
+               busy_factor: float, new_coach_boost: float) -> Ints:
+        """A coach for each assignment starting on ``started`` and lasting, whoever coaches,
+        until ``stop`` at the latest: ``fixed`` where that is a coach (>= 0) still in post,
+        else drawn; -1 where nobody is available.
+
+        Month by month, in date order (a loop over months, vectorised within each), a coach is
+        drawn among those trained before the month and in post to its end, with probability
+        proportional to their willingness, times ``busy_factor`` if they are already coaching
+        (the QI team asks free coaches first) and ``new_coach_boost`` if they were trained in the
+        last six months and have not coached yet (a first project soon after the course)."""
+        chosen = np.full(len(started), -1, dtype=np.int64)
+        busy_until = np.zeros(self.count, dtype=np.int64)
+        order = np.argsort(started, kind="stable")
+        month = started[order].astype("datetime64[D]").astype("datetime64[M]")
+        bounds = np.flatnonzero(month[1:] != month[:-1]) + 1
+        for rows in np.split(order, bounds):
+            this_month = np.datetime64(int(started[rows[0]]), "D").astype("datetime64[M]")
+            first_day = int(this_month.astype("datetime64[D]").astype(np.int64))
+            last_day = int((this_month + 1).astype("datetime64[D]").astype(np.int64)) - 1
+            in_post = (self.trained < first_day) & (self.left > last_day)
+            weights = self.willingness * in_post
+            weights = weights * np.where(busy_until > first_day, busy_factor, 1.0)
+            fresh = (busy_until == 0) & (self.trained >= first_day - NEW_COACH_DAYS)
+            weights = weights * np.where(fresh, new_coach_boost, 1.0)
+            cumulative = np.cumsum(weights)
+            draw = rng.random(len(rows))
+            if cumulative[-1] > 0:
+                pick = np.searchsorted(cumulative, draw * cumulative[-1], side="right")
+            else:
+                pick = np.full(len(rows), -1, dtype=np.int64)
+            own = fixed[rows]
+            own_ok = (own >= 0) & (self.left[np.maximum(own, 0)] > started[rows])
+            pick = np.where(own_ok, own, pick)
+            chosen[rows] = pick
+            pick = pick[pick >= 0]
+            rows = rows[chosen[rows] >= 0]
+            np.maximum.at(busy_until, pick, np.minimum(stop[rows], self.left[pick]))
         return chosen
 
 
@@ -363,6 +396,8 @@ class _Projects:
 
     created: Ints
     closed: Ints
+    sponsor: Ints
+    """The coach in training who brought the project to their course, or -1."""
     directorate: Ints
     phrase: Ints
     start: Ints
@@ -387,7 +422,8 @@ class _Projects:
         return days
 
     @classmethod
-    def make(cls, spec: SampleSpec, rng: np.random.Generator, end: int) -> _Projects:
+    def make(cls, spec: SampleSpec, rng: np.random.Generator, coaches: _Coaches,
+             end: int) -> _Projects:
         n = spec.projects
         first = _day(f"{spec.first_project_year}-01-01")
         span = end - first + 1
@@ -395,9 +431,21 @@ class _Projects:
         a = (spec.project_growth - 1.0) / 2.0
         u = rng.random(n)
         x = u if abs(a) < 1e-9 else (np.sqrt(1.0 + 4.0 * a * (1.0 + a) * u) - 1.0) / (2.0 * a)
-        created = np.sort(first + np.floor(x * span).astype(np.int64))
+        created = first + np.floor(x * span).astype(np.int64)
+        # Some projects are brought to a course by a coach in training: created in the weeks
+        # after the course (or when LifeQI starts, for courses before it), coached by them.
+        sponsor = rng.integers(0, coaches.count, n)
+        brought_on = np.maximum(coaches.trained[sponsor] + rng.integers(0, 46, n),
+                                first + rng.integers(0, 30, n))
+        brought = (rng.random(n) < spec.course_project_share) & (brought_on <= end)
+        created = np.where(brought, brought_on, created)
+        sponsor = np.where(brought, sponsor, -1)
+        order = np.argsort(created, kind="stable")
+        created, sponsor = created[order], sponsor[order]
 
         directorate = rng.choice(len(DIRECTORATES), size=n, p=_p(DIRECTORATE_WEIGHTS))
+        home = coaches.directorate_index[np.maximum(sponsor, 0)]
+        directorate = np.where((sponsor >= 0) & (home >= 0), home, directorate)
         phrase = rng.integers(0, len(PHRASES), n)
         start = 2 * rng.choice(np.asarray(STARTING_SCORES), size=n, p=_p(STARTING_WEIGHTS))
         start = start.astype(np.int64)
@@ -418,7 +466,7 @@ class _Projects:
         left_open = rng.random(n) < spec.left_open_share
         closed = created + 1 + np.ceil(reach + wait).astype(np.int64)
         closed = np.where(left_open | (closed > end), NEVER, closed)
-        return cls(created, closed, directorate, phrase, start, ceiling, scale,
+        return cls(created, closed, sponsor, directorate, phrase, start, ceiling, scale,
                    setback_at.astype(np.int64), setback, end)
 
     def titles(self) -> Texts:
@@ -492,27 +540,32 @@ class _Coaching:
     def make(cls, spec: SampleSpec, rng: np.random.Generator, coaches: _Coaches,
              projects: _Projects, end: int) -> _Coaching:
         n = projects.count
-        first = rng.random(n) < spec.coached_share
+        first = (rng.random(n) < spec.coached_share) | (projects.sponsor >= 0)
         second = first & (rng.random(n) < spec.second_coach_share)
         project = np.concatenate([np.flatnonzero(first), np.flatnonzero(second)])
+        fixed = np.concatenate([projects.sponsor[first], np.full(int(second.sum()), -1)])
         lag_mean = np.concatenate([np.full(int(first.sum()), 21.0),
                                    np.full(int(second.sum()), 120.0)])
         started = projects.created[project] + np.floor(
             rng.exponential(1.0, len(project)) * lag_mean).astype(np.int64)
-        coach = coaches.choose(rng, started, coaches.willingness)
+        stint = started + 14 + np.floor(
+            rng.exponential(spec.coaching_days, len(project))).astype(np.int64)
+        ok = started < np.minimum(projects.closed[project], end + 1)
+        project, started, stint, fixed = project[ok], started[ok], stint[ok], fixed[ok]
+        stop = np.minimum(projects.closed[project], stint)
+        coach = coaches.assign(rng, started, stop, fixed, spec.busy_factor,
+                               spec.new_coach_boost)
 
         if spec.conversations_on is not None:
             extra = cls._reengaged(spec, rng, coaches, projects, end)
             coach = np.concatenate([coach, extra[0]])
             project = np.concatenate([project, extra[1]])
             started = np.concatenate([started, extra[2]])
+            stop = np.concatenate([stop, extra[3]])
 
-        project_end = np.minimum(projects.closed[project], end + 1)
-        ok = (coach >= 0) & (started < project_end)
-        coach, project, started = coach[ok], project[ok], started[ok]
-        stint = started + 14 + np.floor(
-            rng.exponential(spec.coaching_days, len(coach))).astype(np.int64)
-        ended = np.minimum(np.minimum(projects.closed[project], coaches.left[coach]), stint)
+        ok = coach >= 0
+        coach, project, started, stop = coach[ok], project[ok], started[ok], stop[ok]
+        ended = np.minimum(stop, coaches.left[coach])
         ended = np.where(ended <= end, ended, NEVER)
 
         # One assignment per coach and project (the first), rows by coach, start, project.
@@ -525,7 +578,7 @@ class _Coaching:
 
     @staticmethod
     def _reengaged(spec: SampleSpec, rng: np.random.Generator, coaches: _Coaches,
-                   projects: _Projects, end: int) -> tuple[Ints, Ints, Ints]:
+                   projects: _Projects, end: int) -> tuple[Ints, Ints, Ints, Ints]:
         """After the conversations, some idle coaches in post take on a project that is open."""
         assert spec.conversations_on is not None
         day = _day(spec.conversations_on)
@@ -544,7 +597,11 @@ class _Coaching:
             ok = projects.closed[pick] > started[todo]
             project[todo[ok]] = pick[ok]
         ok = (project >= 0) & (started <= end) & (coaches.left[idle] > started)
-        return idle[ok].astype(np.int64), project[ok], started[ok]
+        project, started = project[ok], started[ok]
+        stint = started + 14 + np.floor(
+            rng.exponential(spec.coaching_days, len(project))).astype(np.int64)
+        stop = np.minimum(projects.closed[project], stint)
+        return idle[ok].astype(np.int64), project, started, stop
 
 
 class _Calendar:

@@ -28,21 +28,8 @@ from dataclasses import dataclass
 from functools import partial
 
 from qi_report import spc_rules as rules
-from qi_report.spc_rules import Centre, Flags, Limit, Runs
-
-__all__ = [
-    "CHART_TYPES",
-    "IMPROVEMENT",
-    "POINT_TYPES",
-    "RULE_SETS",
-    "SIGNALS",
-    "Analysis",
-    "ChartSettings",
-    "Point",
-    "Runs",
-    "analyse",
-    "point_type",
-]
+from qi_report.spc_rules import Centre, Flags, Limit
+from qi_report.spc_rules import Runs as Runs  # re-exported: part of an Analysis
 
 CHART_TYPES = ("run", "xmr", "p", "pp", "c", "u")
 RULE_SETS = ("ihi", "anhoej", "mdc")
@@ -126,8 +113,9 @@ LinesFn = Callable[[_Series, range, list[int], ChartSettings], _Lines]
 def _mean(xs: Sequence[float]) -> float:
     try:
         return math.fsum(xs) / len(xs)
-    except OverflowError:  # sums of huge values: scale first, the mean itself is finite
-        return math.fsum(x / len(xs) for x in xs)
+    except OverflowError:  # huge values: scale by a power of two above n (exact), then back
+        scale = 2.0 ** len(xs).bit_length()
+        return math.fsum(x / scale for x in xs) / len(xs) * scale
 
 
 def _mean_moving_range(xs: Sequence[float], screen: bool) -> float | None:
@@ -167,34 +155,41 @@ def _c_lines(s: _Series, phase: range, calc: list[int], cfg: ChartSettings) -> _
     return _Lines(centre, [SIGMA_LIMIT * math.sqrt(centre)] * len(phase))
 
 
-def _pooled(s: _Series, calc: list[int]) -> float:
-    return math.fsum(s.numerators[i] for i in calc) / math.fsum(s.denominators[i] for i in calc)
+def _pooled(s: _Series, calc: list[int], scale: float) -> tuple[float, float]:
+    """(pooled ratio, pooled ratio in display units).
+
+    Display units are computed as scale x numerator / denominator, like each point's value, so
+    that a point whose ratio equals the pooled ratio lies exactly on the centre line.
+    """
+    num = math.fsum(s.numerators[i] for i in calc)
+    den = math.fsum(s.denominators[i] for i in calc)
+    return num / den, scale * num / den
 
 
 def _p_lines(s: _Series, phase: range, calc: list[int], cfg: ChartSettings) -> _Lines:
-    pbar = _pooled(s, calc)
+    pbar, centre = _pooled(s, calc, PERCENT)
     sigmas = [math.sqrt(pbar * (1 - pbar) / s.denominators[i]) for i in phase]
-    return _Lines(PERCENT * pbar, [PERCENT * SIGMA_LIMIT * sd for sd in sigmas])
+    return _Lines(centre, [PERCENT * SIGMA_LIMIT * sd for sd in sigmas])
 
 
 def _pp_lines(s: _Series, phase: range, calc: list[int], cfg: ChartSettings) -> _Lines:
     """Laney p': p-chart sigmas times sigma_z, the moving-range sigma of the z-scores."""
-    pbar = _pooled(s, calc)
+    pbar, centre = _pooled(s, calc, PERCENT)
     if pbar * (1 - pbar) == 0:  # every calculation point is 0% or 100%: no spread at all
-        return _Lines(PERCENT * pbar, [0.0] * len(phase))
+        return _Lines(centre, [0.0] * len(phase))
     sigma = {i: math.sqrt(pbar * (1 - pbar) / s.denominators[i]) for i in phase}
     z = [(s.numerators[i] / s.denominators[i] - pbar) / sigma[i] for i in calc]
     mean_mr = _mean_moving_range(z, cfg.screen_moving_ranges)
     if mean_mr is None:
-        return _Lines(PERCENT * pbar, None)
+        return _Lines(centre, None)
     sigma_z = mean_mr / D2
-    return _Lines(PERCENT * pbar, [PERCENT * SIGMA_LIMIT * sigma[i] * sigma_z for i in phase])
+    return _Lines(centre, [PERCENT * SIGMA_LIMIT * sigma[i] * sigma_z for i in phase])
 
 
 def _u_lines(s: _Series, phase: range, calc: list[int], cfg: ChartSettings) -> _Lines:
-    ubar = _pooled(s, calc)
+    ubar, centre = _pooled(s, calc, cfg.multiplier)
     half = [SIGMA_LIMIT * math.sqrt(ubar / s.denominators[i]) for i in phase]
-    return _Lines(cfg.multiplier * ubar, [cfg.multiplier * h for h in half])
+    return _Lines(centre, [cfg.multiplier * h for h in half])
 
 
 LINES: dict[str, LinesFn] = {
@@ -206,12 +201,6 @@ LINES: dict[str, LinesFn] = {
     "u": _u_lines,
 }
 
-_CONTROL_IHI: tuple[tuple[str, Rule], ...] = (
-    ("outside_limits", rules.outside_limits),
-    ("shift", partial(rules.shift, length=rules.IHI_CONTROL_SHIFT, centre_breaks=False)),
-    ("trend", partial(rules.trend, length=rules.IHI_CONTROL_TREND, ties_break=False)),
-    ("two_of_three", partial(rules.two_of_three, within_limits_same_side=False)),
-)
 _MDC_RUN: tuple[tuple[str, Rule], ...] = (
     ("shift", partial(rules.shift, length=rules.MDC_SHIFT, centre_breaks=True)),
     ("trend", partial(rules.trend, length=rules.MDC_TREND, ties_break=True)),
@@ -221,7 +210,12 @@ RULES: dict[tuple[str, bool], tuple[tuple[str, Rule], ...]] = {
         ("shift", partial(rules.shift, length=rules.IHI_RUN_SHIFT, centre_breaks=False)),
         ("trend", partial(rules.trend, length=rules.IHI_RUN_TREND, ties_break=False)),
     ),
-    ("ihi", True): _CONTROL_IHI,
+    ("ihi", True): (
+        ("outside_limits", rules.outside_limits),
+        ("shift", partial(rules.shift, length=rules.IHI_CONTROL_SHIFT, centre_breaks=False)),
+        ("trend", partial(rules.trend, length=rules.IHI_CONTROL_TREND, ties_break=False)),
+        ("two_of_three", partial(rules.two_of_three, within_limits_same_side=False)),
+    ),
     ("anhoej", False): (("shift", rules.anhoej_shift),),
     ("anhoej", True): (("outside_limits", rules.outside_limits), ("shift", rules.anhoej_shift)),
     ("mdc", False): _MDC_RUN,
@@ -269,21 +263,15 @@ def _series(
 ) -> _Series:
     chart = cfg.chart
     if chart in _TAKE_VALUES:
-        _require(
-            values is not None and numerators is None and denominators is None,
-            f"a {chart} chart takes values only",
-        )
-        assert values is not None
+        if values is None or numerators is not None or denominators is not None:
+            raise ValueError(f"a {chart} chart takes values only")
         vals = [float(v) for v in values]
         _require(len(vals) > 0, "there are no values")
         _require(all(math.isfinite(v) for v in vals), "values must be finite")
         _require(chart != "c" or min(vals) >= 0, "counts for a c chart cannot be negative")
         return _Series(vals, [], [])
-    _require(
-        values is None and numerators is not None and denominators is not None,
-        f"a {chart} chart takes numerators and denominators only",
-    )
-    assert numerators is not None and denominators is not None
+    if values is not None or numerators is None or denominators is None:
+        raise ValueError(f"a {chart} chart takes numerators and denominators only")
     nums, dens = [float(x) for x in numerators], [float(x) for x in denominators]
     _require(len(nums) == len(dens), "numerators and denominators differ in length")
     _require(len(nums) > 0, "there are no values")
@@ -366,9 +354,10 @@ def _analyse_phase(series: _Series, phase: range, number: int, cfg: ChartSetting
 
 def _assurance(cfg: ChartSettings, last: Point) -> str | None:
     """From the last point's limits (the last phase's; p, pp and u limits vary per point)."""
-    if cfg.target is None or cfg.improvement == "neutral" or last.lower is None:
+    if cfg.target is None or cfg.improvement == "neutral":
         return None
-    assert last.upper is not None
+    if last.lower is None or last.upper is None:
+        return None
     higher_is_better = cfg.improvement == "increase"
     if cfg.target > last.upper:
         return "fail" if higher_is_better else "pass"

@@ -108,8 +108,9 @@ def _describe(
 
     def same_way(j: int, k: int) -> bool:
         a, b = points[j].value, points[k].value
-        step_ok = a < b if rising else a > b
-        return (skips and a == b) or ("trend" in points[j].signals and step_ok)
+        step_ok = skips if a == b else (a < b) == rising
+        skipped_tie = skips and j > first and points[j - 1].value == a
+        return step_ok and ("trend" in points[j].signals or skipped_tie)
 
     start, count = _span(points, end, first, signal, same_way)
     way = "going up" if rising else "going down"
@@ -145,16 +146,18 @@ def summarise(
         quality = _QUALITY.get(latest.type, "")
         opening = f"{where}: {named}, a signal of real change{quality} ({rules})."
     elif analysis.rules == "anhoej" and runs.signal:
+        crossings = _plural(runs.crossings or 0, "crossing")
         opening = (
-            f"The data cross the {centre} {runs.crossings} times, fewer than the "
-            f"{runs.crossings_limit} expected by chance: too few crossings, a signal of real "
-            f"change ({rules})."
+            f"{crossings} of the {centre}, fewer than the {runs.crossings_limit} expected by "
+            f"chance: too few crossings, a signal of real change ({rules})."
         )
     elif analysis.rules == "anhoej" and too_few:
-        limits = "" if analysis.chart == "run" else "No point is outside the limits, but there are "
-        opening = (
-            f"{limits or 'There are '}{runs_note}, so the runs rules cannot be applied ({rules})."
+        lead = (
+            "There are"
+            if analysis.chart == "run"
+            else "No point is outside the limits, but there are"
         )
+        opening = f"{lead} {runs_note}, so the runs rules cannot be applied ({rules})."
         too_few = False
     else:
         since = f" since {periods[first]}" if first > 0 else ""
@@ -164,7 +167,7 @@ def summarise(
         f"Latest {_number(last.value, unit)} in {periods[-1]}, "
         f"{centre} {_number(last.centre, unit)}"
     ]
-    if last.trial:
+    if last.trial and last.lower is not None:
         details.append(f"the limits are trial limits (fewer than {TRIAL_LIMIT_POINTS} points)")
     if too_few:
         details.append(runs_note)

@@ -289,6 +289,13 @@ def test_p_chart_by_hand() -> None:
     assert a.points[2].type == "special_cause_improvement"
 
 
+def test_p_chart_point_at_pbar_is_on_the_centre_line() -> None:
+    # 14/100 = 56/400 = 70/500 = 14%: both points on the centre, so neither is useful.
+    a = analyse(ChartSettings(chart="p"), numerators=[14, 56], denominators=[100, 400])
+    assert all(p.value == p.centre for p in a.points)
+    assert a.runs.useful_points == 0
+
+
 def test_p_chart_upper_limit_clipped_at_100() -> None:
     # pbar = 19/20 = 95%; n = 10: 3 sigma = 300 * sqrt(.95 * .05 / 10) = 20.676 -> upper 100
     a = analyse(ChartSettings(chart="p"), numerators=[10, 9], denominators=[10, 10])
