@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pandas as pd
 from pydantic import BaseModel
 
 from qi_report.analysis import MeasureAnalysis, analyse_measure
@@ -23,15 +24,18 @@ from qi_report.content import Content, load_content
 from qi_report.data import Datasets, load_data
 from qi_report.definitions import (
     MeasureDefinition,
+    Where,
+    check_chart_settings,
     declared,
     load_definitions,
     validate_parameters,
 )
 from qi_report.measures import KINDS, MeasureSeries, compute_all
 from qi_report.pages import Page, base_path, environment, plan_pages, render_page, site_view
-from qi_report.problems import Problem, Problems, ProblemsFound, did_you_mean, display_path
+from qi_report.problems import Problems, did_you_mean, display_path
 from qi_report.site import SiteWriter, check_output_folder, measure_csv, plotly_filename
 from qi_report.views import measure_view, media_path, story_view
+from qi_report.yamlsource import YamlDoc
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,26 @@ class Inputs:
     datasets: Datasets
     content: Content
     content_dir: Path
+    measures_doc: YamlDoc | None = None
+    """measures.yaml as read, so that checks against the data can give their line."""
 
     def summary(self) -> str:
+        data = self.datasets.summary()
+        rows = sum(len(frame) for frame in self.datasets.series.values())
+        if self.datasets.series:
+            series = len(self.datasets.series)
+            data += f"{', ' if data else ''}{series} series file{'s' * (series != 1)} "
+            data += f"({rows} period{'s' * (rows != 1)})"
         return (
             f"{len(self.content.editions)} editions, {len(self.content.stories)} stories, "
-            f"{len(self.measures)} measures; data: {self.datasets.summary() or 'none'}"
+            f"{len(self.measures)} measures; data: {data or 'none'}"
         )
+
+    def where(self, index: int) -> Where:
+        """The place in measures.yaml of the measure at ``index``."""
+        if self.measures_doc is None:
+            raise LookupError("measures.yaml was not read")
+        return Where(self.measures_doc, index)
 
 
 def load_inputs(content_dir: Path, data_dir: Path) -> Inputs:
@@ -71,16 +89,24 @@ def load_inputs(content_dir: Path, data_dir: Path) -> Inputs:
         else:
             needed.update(kind.tables)
     parameters: dict[str, BaseModel] = {}
+    own_files: dict[str, pd.DataFrame] = {}
     for index, measure in enumerate(measures):  # all of measures.yaml, or none when invalid
         kind = KINDS.get(measure.kind)
-        if kind is not None and doc is not None:
-            checked = validate_parameters(doc, index, measure, kind.parameters, problems)
-            if checked is not None:
-                parameters[measure.id] = checked
-    datasets = load_data(data_dir, config, needed, problems)
+        if kind is None or doc is None:
+            continue
+        checked = validate_parameters(doc, index, measure, kind.parameters, problems)
+        if checked is not None:
+            parameters[measure.id] = checked
+        where = Where(doc, index)
+        check_chart_settings(measure, kind.charts, where, problems)
+        if kind.load is not None:
+            table = kind.load(measure, data_dir, where, problems)
+            if table is not None:
+                own_files[measure.id] = table
+    datasets = replace(load_data(data_dir, config, needed, problems), series=own_files)
     content = load_content(content_dir, [i for _, i in declared(doc, "id")], problems)
     problems.raise_if_any()
-    return Inputs(config, measures, parameters, datasets, content, content_dir)
+    return Inputs(config, measures, parameters, datasets, content, content_dir, doc)
 
 
 def compute_measures(inputs: Inputs) -> list[MeasureSeries]:
@@ -89,15 +115,39 @@ def compute_measures(inputs: Inputs) -> list[MeasureSeries]:
 
 def analyse_measures(inputs: Inputs, all_series: list[MeasureSeries]) -> list[MeasureAnalysis]:
     """Each series analysed with its chart settings; a setting naming a period that is not
-    charted (rebase, exclude) is a located problem."""
-    found: list[Problem] = []
-    path = display_path(inputs.content_dir / "measures.yaml")
+    charted (rebase, exclude, annotations) is a problem on its line of measures.yaml."""
+    problems = Problems()
     analysed = [
-        analyse_measure(d, s, found, path) for d, s in zip(inputs.measures, all_series, strict=True)
+        analyse_measure(definition, series, inputs.where(index), problems)
+        for index, (definition, series) in enumerate(zip(inputs.measures, all_series, strict=True))
     ]
-    if found:
-        raise ProblemsFound(found)
+    problems.raise_if_any()
     return analysed
+
+
+class UnknownMeasure(LookupError):
+    """A measure id that measures.yaml does not define (the message says which ids it does)."""
+
+
+def analyse_one(content_dir: Path, data_dir: Path, measure_id: str) -> MeasureAnalysis:
+    """One measure, analysed exactly as the site shows it, after every input is checked."""
+    inputs = load_inputs(content_dir, data_dir)
+    ids = [measure.id for measure in inputs.measures]
+    if measure_id not in ids:
+        hint = did_you_mean(measure_id, ids) or (
+            f"; the ids are: {', '.join(ids)}" if ids else "; it defines no measure"
+        )
+        where = display_path(content_dir / "measures.yaml")
+        raise UnknownMeasure(f"'{measure_id}' is not a measure id in {where}{hint}")
+    return analyse_measures(inputs, compute_measures(inputs))[ids.index(measure_id)]
+
+
+def check_inputs(content_dir: Path, data_dir: Path) -> Inputs:
+    """Everything ``build`` would check: the inputs, then the chart settings against the
+    periods charted. Raises ProblemsFound with every problem found."""
+    inputs = load_inputs(content_dir, data_dir)
+    analyse_measures(inputs, compute_measures(inputs))
+    return inputs
 
 
 def build_site(

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from qi_report.analysis import PERCENT_CHARTS, MeasureAnalysis
-from qi_report.spc import COMMON_CAUSE, CONCERN_TYPE, IMPROVEMENT_TYPE, NEUTRAL_TYPE
+from qi_report.spc import (
+    COMMON_CAUSE,
+    CONCERN_TYPE,
+    IMPROVEMENT_TYPE,
+    NEUTRAL_TYPE,
+    TRIAL_LIMIT_POINTS,
+)
 
 TEXT = "#212b32"
 GRID = "#d8dde0"
@@ -79,7 +85,9 @@ def make_chart(
     first, last = (measured.labels[0], measured.labels[-1]) if measured.periods else ("", "")
     chart_name = CHART_NAMES[definition.chart]
     span = f"{first} to {last}" if first else "no data yet"
-    subtitle = f"{chart_name}, {_unit_words(definition.unit)}, monthly, {span}"
+    every = FREQUENCY_WORDS.get(measured.series.frequency, "by date")
+    unit = _unit_words(definition.unit)
+    subtitle = ", ".join(part for part in (chart_name, unit, every, span) if part)
     # plotly's own JSON encoder handles numpy values; sort_keys keeps builds byte-identical.
     data = json.loads(figure.to_json())
     figure_json = json.dumps(data, sort_keys=True, separators=(",", ":"))
@@ -103,8 +111,21 @@ CHART_NAMES = {
 }
 
 
+FREQUENCY_WORDS = {"month": "monthly", "week": "weekly", "day": "daily"}
+"""How often a series is measured, for the subtitle; irregular dates are charted "by date"."""
+
+DAY_TICKS = "%d %b %Y"
+
+
 def _unit_words(unit: str) -> str:
     return "percentage" if unit == "%" else unit
+
+
+def number_text(value: float) -> str:
+    """A value for people: one decimal place, or two significant figures below 1."""
+    if value == 0 or abs(value) >= 1:
+        return f"{value:,.1f}"
+    return f"{value:.2g}"
 
 
 def _script_safe(text: str) -> str:
@@ -120,18 +141,13 @@ def _figure(measured: MeasureAnalysis, pdsa: Sequence[Marker], height: int) -> g
     definition = measured.definition
     analysis = measured.analysis
     unit = definition.unit
-    suffix = unit if unit == "%" else f" {unit}"
+    suffix = unit if unit in {"", "%"} else f" {unit}"
     xs = [_x(p) for p in measured.periods]
     figure = go.Figure()
     if analysis is None:
-        return _layout(figure, definition.title, suffix, height)
+        return _layout(figure, definition.title, suffix, height, 0)
     values = [p.value for p in analysis.points]
-    hover = [
-        _hover(label, value, num, den, suffix, measured)
-        for label, value, num, den in zip(
-            measured.labels, values, measured.numerators, measured.denominators, strict=True
-        )
-    ]
+    hover = [_hover(measured, i, suffix) for i in range(len(values))]
     figure.add_trace(
         go.Scatter(
             x=xs,
@@ -170,7 +186,13 @@ def _figure(measured: MeasureAnalysis, pdsa: Sequence[Marker], height: int) -> g
     if any(p.upper is not None for p in analysis.points):
         shape = "hvh" if analysis.chart in {*PERCENT_CHARTS, "u"} else "linear"
         dash = {"color": LIMIT, "width": 1.5, "dash": "dash", "shape": shape}
-        figure.add_trace(_phased(xs, analysis.points, "upper", "Upper control limit", dash))
+        trial = any(p.trial for p in analysis.points)
+        upper_name = (
+            f"Trial limits (fewer than {TRIAL_LIMIT_POINTS} points)"
+            if trial
+            else "Upper control limit"
+        )
+        figure.add_trace(_phased(xs, analysis.points, "upper", upper_name, dash))
         figure.add_trace(
             _phased(xs, analysis.points, "lower", "Lower control limit", dash, legend=False)
         )
@@ -218,7 +240,10 @@ def _figure(measured: MeasureAnalysis, pdsa: Sequence[Marker], height: int) -> g
                 bgcolor="#ffffff",
                 bordercolor=LIMIT,
             )
-    return _layout(figure, definition.title, suffix, height)
+    figure = _layout(figure, definition.title, suffix, height, len(xs))
+    if measured.series.frequency != "month":  # weeks and days: plotly's own date ticks
+        figure.update_xaxes(tickformat=DAY_TICKS, dtick=None)
+    return figure
 
 
 def _phased(
@@ -253,16 +278,24 @@ def _phased(
     )
 
 
-def _hover(
-    label: str, value: float, num: float, den: float, suffix: str, measured: MeasureAnalysis
-) -> str:
-    text = f"{label}: {value:.1f}{suffix}"
-    if measured.definition.chart in PERCENT_CHARTS or measured.definition.kind != "series":
-        text += f"<br>{num:g} of {den:g}"
+def _hover(measured: MeasureAnalysis, i: int, suffix: str) -> str:
+    text = f"{measured.labels[i]}: {number_text(measured.values[i])}{suffix}"
+    if measured.numerators is not None and measured.denominators is not None:
+        num, den = measured.numerators[i], measured.denominators[i]
+        counts = f"{num:g} of {den:g}" if measured.percent else f"{num:g} in {den:g}"
+        text += f"<br>{counts}"
     return text
 
 
-def _layout(figure: go.Figure, title: str, suffix: str, height: int) -> go.Figure:
+def _month_step(count: int) -> str:
+    """A tick every 1, 3, 6 or 12 months, so that labels never crowd or repeat."""
+    for limit, step in ((12, "M1"), (36, "M3"), (72, "M6")):
+        if count <= limit:
+            return step
+    return "M12"
+
+
+def _layout(figure: go.Figure, title: str, suffix: str, height: int, count: int) -> go.Figure:
     figure.update_layout(
         height=height,
         margin={"l": 56, "r": 16, "t": 16, "b": 48},
@@ -271,7 +304,8 @@ def _layout(figure: go.Figure, title: str, suffix: str, height: int) -> go.Figur
         font={"family": "Arial, Helvetica, sans-serif", "size": 14, "color": TEXT},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
         hovermode="closest",
-        xaxis={"type": "date", "gridcolor": GRID, "linecolor": LINE, "tickformat": "%b %Y"},
+        xaxis={"type": "date", "gridcolor": GRID, "linecolor": LINE, "tickformat": "%b %Y",
+               "dtick": _month_step(count), "automargin": True},
         yaxis={
             "gridcolor": GRID,
             "linecolor": LINE,

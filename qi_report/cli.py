@@ -6,16 +6,26 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from qi_report import __version__
-from qi_report.build import build_site, compute_measures, load_inputs
+from qi_report.build import (
+    UnknownMeasure,
+    analyse_one,
+    build_site,
+    check_inputs,
+    compute_measures,
+    load_inputs,
+)
+from qi_report.chart_report import chart_json_text, chart_table
 from qi_report.measures import MeasureSeries, percent_1dp
 from qi_report.problems import ProblemsFound
 
@@ -78,7 +88,7 @@ def main() -> None:
 @folder_options
 def check(content_dir: Path, data_dir: Path) -> None:
     with reporting_problems():
-        inputs = load_inputs(content_dir, data_dir)
+        inputs = check_inputs(content_dir, data_dir)
     click.echo(f"OK: {inputs.summary()}.")
 
 
@@ -105,6 +115,8 @@ def measures(content_dir: Path, data_dir: Path, fmt: str) -> None:
     elif fmt == "json":
         for row in rows:
             row["value"] = float(row["value"]) if row["value"] else None
+            for key in ("numerator", "denominator"):
+                row[key] = None if row[key] == "" else row[key]
         click.echo(json.dumps(rows, indent=2))
     else:
         click.echo(_table(rows))
@@ -114,17 +126,31 @@ MEASURE_COLUMNS = ("measure", "month", "numerator", "denominator", "value")
 
 
 def _measure_rows(all_series: list[MeasureSeries]) -> Iterator[dict[str, Any]]:
+    """One row per period; a series given as values has no numerator or denominator, and a
+    u chart's value is its rate per multiplier."""
     for series in all_series:
-        for month, num, den in zip(
-            series.periods, series.numerators, series.denominators, strict=True
-        ):
+        for i, (period, value) in enumerate(zip(series.periods, series.values, strict=True)):
+            num, den = series.numerators[i], series.denominators[i]
+            counts = series.has_counts
+            percent = counts and series.scale == 100.0 and num.is_integer() and den.is_integer()
             yield {
                 "measure": series.measure_id,
-                "month": month,
-                "numerator": int(num),
-                "denominator": int(den),
-                "value": percent_1dp(num, den),
+                "month": period,
+                "numerator": _whole(num) if counts else "",
+                "denominator": _whole(den) if counts else "",
+                "value": percent_1dp(num, den) if percent else _one_decimal(value),
             }
+
+
+def _whole(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+def _one_decimal(value: float) -> str:
+    """Rounded to one decimal place with halves up, as ``percent_1dp``; '' for no value."""
+    if math.isnan(value):  # no value in this period
+        return ""
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -153,6 +179,32 @@ def _table(rows: list[dict[str, Any]]) -> str:
             )
         )
     return "\n".join(lines)
+
+
+@main.command(
+    help="Print the run-chart or SPC analysis of one measure, as the site charts it: each "
+    "period's value, centre line, limits, phase, signals and type, then the runs analysis, "
+    "variation, assurance and summary. JSON carries every number unrounded, proportions in "
+    f"percent; an unknown MEASURE_ID is a problem in content.\n\n{EXIT_CODES}"
+)
+@click.argument("measure_id")
+@folder_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "table"]),
+    default="table",
+    show_default=True,
+    help="table for people; json for other programs.",
+)
+def chart(measure_id: str, content_dir: Path, data_dir: Path, fmt: str) -> None:
+    with reporting_problems():
+        try:
+            measured = analyse_one(content_dir, data_dir, measure_id)
+        except UnknownMeasure as unknown:
+            click.echo(f"Error: {unknown}", err=True)
+            sys.exit(1)
+    click.echo(chart_json_text(measured) if fmt == "json" else chart_table(measured))
 
 
 @main.command(help=f"Validate, then build the site into --out (atomically).\n\n{EXIT_CODES}")

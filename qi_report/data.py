@@ -8,7 +8,7 @@ column; a problem that repeats on many rows is listed for the first rows and the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -98,6 +98,8 @@ class Datasets:
     project_scores: pd.DataFrame | None = None
     latest: pd.Timestamp | None = None
     """The latest date found in any table: it sets the last month reported."""
+    series: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    """Each series measure's own file by measure id, checked (see ``series_data``)."""
 
     def table(self, name: str) -> pd.DataFrame:
         frame: pd.DataFrame | None = getattr(self, name)
@@ -139,7 +141,13 @@ def load_data(
             _check_reference(
                 frames[table], column, header, frames[target], paths[table], paths[target], problems
             )
-    return Datasets(**frames, latest=_latest_date(frames.values()))
+    return Datasets(
+        coaches=frames.get("coaches"),
+        coaching=frames.get("coaching"),
+        projects=frames.get("projects"),
+        project_scores=frames.get("project_scores"),
+        latest=_latest_date(frames.values()),
+    )
 
 
 def find_file(data_dir: Path, name: str, source: DataSource, problems: Problems) -> Path | None:

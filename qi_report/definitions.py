@@ -8,10 +8,12 @@ chart is analysed (see :mod:`qi_report.spc`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, PositiveFloat, PositiveInt
+from pydantic import AfterValidator, BaseModel, Field, PositiveFloat, model_validator
 
 from qi_report.config import Strict
 from qi_report.problems import Problems
@@ -26,7 +28,17 @@ def _slug(value: str) -> str:
     return value
 
 
+def _baseline(value: int) -> int:
+    if value < MIN_BASELINE:
+        raise ValueError(
+            f"a baseline needs at least {MIN_BASELINE} points (a moving range needs two)"
+        )
+    return value
+
+
+MIN_BASELINE = 2
 Slug = Annotated[str, AfterValidator(_slug)]
+Baseline = Annotated[int, AfterValidator(_baseline)]
 Improvement = Literal["increase", "decrease", "neutral"]
 ChartType = Literal["run", "xmr", "p", "pp", "c", "u"]
 RuleSet = Literal["ihi", "anhoej", "mdc"]
@@ -39,7 +51,10 @@ class Annotation(Strict):
 
 class MeasureDefinition(Strict):
     """One measure as written in measures.yaml. Kind-specific ``parameters`` are checked by
-    the kind's own schema (see ``measures.KINDS``)."""
+    the kind's own schema (see ``measures.KINDS``).
+
+    ``unit`` defaults to "%" where the values are percentages (the programme's measures, and
+    series with numerator and denominator columns) and to no unit otherwise."""
 
     id: Slug
     kind: str
@@ -47,13 +62,13 @@ class MeasureDefinition(Strict):
     definition: str
     improvement: Improvement = "neutral"
     target: float | None = None
-    unit: str = "%"
+    unit: str = ""
     parameters: dict[str, object] = Field(default_factory=dict)
     # How the chart is analysed.
     chart: ChartType = "run"
     rules: RuleSet = "ihi"
     rebase: list[str] = Field(default_factory=list)
-    baseline: PositiveInt | None = None
+    baseline: Baseline | None = None
     screen_moving_ranges: bool = True
     exclude: list[str] = Field(default_factory=list)
     annotations: list[Annotation] = Field(default_factory=list)
@@ -66,6 +81,14 @@ class MeasureDefinition(Strict):
     count: str | None = None
     exposure: str | None = None
     multiplier: PositiveFloat | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_unit(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "unit" not in data:
+            percent = data.get("kind") != "series" or "numerator" in data
+            return {**data, "unit": "%" if percent else ""}
+        return data
 
 
 class MeasuresFile(Strict):
@@ -98,6 +121,52 @@ def load_definitions(
             )
         seen.setdefault(measure.id, index + 1)
     return doc, parsed.measures
+
+
+SERIES_FIELDS = ("file", "period", "value", "numerator", "denominator", "count", "exposure")
+"""The fields of a generic series measure (kind: series): its file and column names."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """One measure's place in measures.yaml, so that a later check can give a problem its line."""
+
+    doc: YamlDoc
+    index: int
+
+    def add(self, problems: Problems, keys: Sequence[str | int], message: str) -> None:
+        """Record ``message`` at the line of ``keys`` inside this measure (or of the measure)."""
+        loc = ("measures", self.index, *keys)
+        problems.add(
+            self.doc.path,
+            message,
+            line=self.doc.line(loc),
+            field=".".join(str(part) for part in loc),
+        )
+
+
+def check_chart_settings(
+    measure: MeasureDefinition, charts: Sequence[str], where: Where, problems: Problems
+) -> None:
+    """Settings that do not need the data: the chart suits the kind's values (``charts``: the
+    chart types they can be drawn as), and a multiplier only scales a u chart."""
+    if measure.chart not in charts:
+        where.add(
+            problems,
+            ["chart"],
+            f"'{measure.chart}' does not suit the values of a {measure.kind} measure; "
+            f"expected one of: {', '.join(charts)}",
+        )
+    if measure.multiplier is not None and measure.chart != "u":
+        where.add(
+            problems,
+            ["multiplier"],
+            f"a multiplier applies to u charts only (this measure's chart is {measure.chart})",
+        )
+    if measure.kind != "series":
+        for name in SERIES_FIELDS:
+            if getattr(measure, name) is not None:
+                where.add(problems, [name], f"'{name}' applies to kind: series only")
 
 
 def declared(doc: YamlDoc | None, key: str) -> list[tuple[int, str]]:

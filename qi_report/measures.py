@@ -1,7 +1,8 @@
 """The QI measures: each kind computes a month-by-month numerator and denominator.
 
 A kind is one function registered by name with the tables it reads and the schema of its
-parameters; ``measures.yaml`` chooses a kind per measure. Computing does no I/O and is vectorised
+parameters (and, for a kind that reads its own file, the function that loads it); ``measures.yaml``
+chooses a kind per measure. Computing does no I/O and is vectorised
 over people, projects and months (arrays of rows x months), never a Python loop per month.
 
 Definitions (issue 2 and CLARIFICATIONS.md). For each calendar month M, D is its last day and F
@@ -13,12 +14,14 @@ its first day.
   score at t is its latest score with scored_on <= t, else 0.5. Denominator = projects with
   created_on <= W and (closed_on blank or > D); numerator = those with score(D) <= max_score and
   score(D) <= score(W).
+- ``series``: a team's own data file, charted as given (see :mod:`qi_report.series_data`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,31 +30,52 @@ from pydantic import BaseModel, PositiveInt
 
 from qi_report.config import ReportPeriod, Strict
 from qi_report.data import SCORE_MIN, Datasets
-from qi_report.definitions import MeasureDefinition, NoParameters
+from qi_report.definitions import MeasureDefinition, NoParameters, Where
+from qi_report.problems import Problems
+from qi_report.series_data import PERIOD, PROPORTION_CHARTS, frequency, read_series
+from qi_report.spc import CHART_TYPES
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+PERCENT = 100.0
 
 
 @dataclass(frozen=True)
 class MeasureSeries:
-    """One measure month by month. ``values`` is 100 x numerator / denominator, NaN where the
-    denominator is zero."""
+    """One measure period by period (months, or a series' own weeks or days).
+
+    ``values`` is ``observed`` where the series gives values (a ``value`` column; numerators and
+    denominators are then NaN), else ``scale`` x numerator / denominator, NaN where the
+    denominator is zero: a percentage (scale 100), or a u chart's rate per ``multiplier``.
+    ``frequency`` names one period: month, week, day, or point where the dates are irregular."""
 
     measure_id: str
     periods: tuple[str, ...]
     numerators: FloatArray
     denominators: FloatArray
+    observed: FloatArray | None = None
+    scale: float = PERCENT
+    frequency: str = "month"
 
     @property
     def values(self) -> FloatArray:
+        if self.observed is not None:
+            return self.observed
         with np.errstate(divide="ignore", invalid="ignore"):
             result: FloatArray = np.where(
-                self.denominators > 0, 100.0 * self.numerators / self.denominators, np.nan
+                self.denominators > 0, self.scale * self.numerators / self.denominators, np.nan
             )
         return result
 
+    @property
+    def has_counts(self) -> bool:
+        """Whether values come from numerators and denominators (else they were given)."""
+        return self.observed is None
+
 
 Compute = Callable[[MeasureDefinition, Any, Datasets, pd.Timestamp], MeasureSeries]
+Load = Callable[[MeasureDefinition, Path, Where, Problems], pd.DataFrame | None]
+"""Reads and checks a kind's own data file at load time: a frame, or None after recording
+located problems."""
 
 
 @dataclass(frozen=True)
@@ -60,18 +84,30 @@ class MeasureKind:
     tables: tuple[str, ...]
     parameters: type[BaseModel]
     compute: Compute
+    charts: tuple[str, ...] = PROPORTION_CHARTS
+    """The chart types its values can be drawn as."""
+    load: Load | None = None
+    report_months: bool = True
+    """Whether it is reported over the programme's months (trimmed to the report period), or
+    charted as its own data gives it."""
 
 
 KINDS: dict[str, MeasureKind] = {}
 
 
 def register(
-    name: str, tables: tuple[str, ...], parameters: type[BaseModel] = NoParameters
+    name: str,
+    tables: tuple[str, ...],
+    parameters: type[BaseModel] = NoParameters,
+    *,
+    charts: tuple[str, ...] = PROPORTION_CHARTS,
+    load: Load | None = None,
+    report_months: bool = True,
 ) -> Callable[[Compute], Compute]:
     """Register a measure kind under ``name``: the one place a new kind is added."""
 
     def add(compute: Compute) -> Compute:
-        KINDS[name] = MeasureKind(name, tables, parameters, compute)
+        KINDS[name] = MeasureKind(name, tables, parameters, compute, charts, load, report_months)
         return compute
 
     return add
@@ -88,16 +124,21 @@ def compute_all(
     datasets: Datasets,
     report: ReportPeriod,
 ) -> list[MeasureSeries]:
-    """Every measure, trimmed to its report months (from its first non-zero denominator, or
-    ``report.start``, to the month of the latest date in the data, or ``report.end``)."""
-    if datasets.latest is None:
-        return []
+    """Every measure. The programme's measures are trimmed to their report months (from the
+    first non-zero denominator, or ``report.start``, to the month of the latest date in the
+    programme's tables, or ``report.end``); a series is charted as its file gives it."""
     end = pd.Timestamp(report.end) if report.end else datasets.latest
     results = []
     for definition in definitions:
         kind = KINDS[definition.kind]
-        series = kind.compute(definition, parameters[definition.id], datasets, end)
-        results.append(_trim(series, report.start))
+        if not kind.report_months:  # charted as given: the programme's last month is unused
+            given = kind.compute(definition, parameters[definition.id], datasets, pd.Timestamp.max)
+            results.append(given)
+        elif end is None:  # the programme's tables hold no date at all
+            results.append(MeasureSeries(definition.id, (), np.zeros(0), np.zeros(0)))
+        else:
+            series = kind.compute(definition, parameters[definition.id], datasets, end)
+            results.append(_trim(series, report.start))
     return results
 
 
@@ -107,11 +148,11 @@ def _trim(series: MeasureSeries, start: str | None) -> MeasureSeries:
     else:
         positive = np.flatnonzero(series.denominators > 0)
         first = int(positive[0]) if positive.size else len(series.periods)
-    return MeasureSeries(
-        series.measure_id,
-        series.periods[first:],
-        series.numerators[first:],
-        series.denominators[first:],
+    return replace(
+        series,
+        periods=series.periods[first:],
+        numerators=series.numerators[first:],
+        denominators=series.denominators[first:],
     )
 
 
@@ -197,6 +238,31 @@ def stalled_projects(
     )
     stalled = open_long_enough & (score_d <= params.max_score) & (score_d <= score_w)
     return _series(definition, months, stalled.sum(axis=0), open_long_enough.sum(axis=0))
+
+
+@register("series", tables=(), charts=CHART_TYPES, load=read_series, report_months=False)
+def series(
+    definition: MeasureDefinition, _params: Any, datasets: Datasets, _end: pd.Timestamp
+) -> MeasureSeries:
+    """A team's own series, read and checked at load (``read_series``), in period order."""
+    table = datasets.series[definition.id]
+    periods = tuple(str(p) for p in table[PERIOD])
+    numerators = table["numerator"].to_numpy(dtype=float)
+    denominators = table["denominator"].to_numpy(dtype=float)
+    if definition.value is not None:
+        observed = table["value"].to_numpy(dtype=float)
+        return MeasureSeries(
+            definition.id,
+            periods,
+            numerators,
+            denominators,
+            observed=observed,
+            frequency=frequency(periods),
+        )
+    scale = PERCENT if definition.numerator is not None else (definition.multiplier or 1.0)
+    return MeasureSeries(
+        definition.id, periods, numerators, denominators, scale=scale, frequency=frequency(periods)
+    )
 
 
 def _scores_at_month_ends(

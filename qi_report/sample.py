@@ -1,39 +1,49 @@
 """Synthetic programme data, shaped like the coaching programme in FACTS.md, made reproducibly.
 
 ``generate(spec)`` is a pure function of its :class:`SampleSpec`: every random draw comes from
-``numpy.random.default_rng(spec.seed)`` (split into one stream per table, so that changing one
-table's parameters leaves the others' draws alone); nothing reads the clock or global state. The
-committed ``data/`` folder is ``write_sample(SAMPLE, Path("data"))``, and a test proves it.
+``numpy.random.default_rng(spec.seed)``, spawned into one stream per table (coaches, projects,
+score rows, coaching), and nothing reads the clock or any global state. The committed ``data/``
+folder is ``write_sample(SAMPLE, Path("data"))``; a test regenerates it and compares the bytes.
 
 Everything is vectorised over coaches, projects and score rows (``repeat``, ``cumsum``,
-``searchsorted``), so the benchmark scales (:data:`MEDIUM`, :data:`LARGE`) take seconds.
+``searchsorted``, sorting); the only Python loops are over courses and, when coaches are
+assigned, over calendar months. The benchmark scales :data:`MEDIUM` and :data:`LARGE` take
+seconds.
 
-The model, in brief (days are counted as integers since 1970-01-01):
+The model (days are integers counted from 1970-01-01; a score is held as half-points 1..10):
 
-- **Coaches** are trained in cohorts: one course in each of ``course_months`` every year from
-  ``first_year`` (the first in ``first_course_month``), each year's courses a little bigger than
-  the last's. ``service_users`` of them (from the later half, by training date) are service users
-  and ``externals`` are external participants (no directorate). Each leaves the trust after an
-  exponentially distributed time (``leave_rate`` a year; externals ``external_leave_rate``).
-  A share ``idle_share`` never take on a project unprompted; the rest have a gamma-distributed
-  willingness that weights who is asked to coach a new project.
+- **Coaches** qualify in cohorts: one course in each of ``course_months`` every year from
+  ``first_year`` (the first course in ``first_course_month``), each year's courses
+  ``cohort_growth`` times the size of the year before's. ``service_users`` of them (drawn from
+  the later half by training date) are service users and ``externals`` are external
+  participants, who have no directorate. Each leaves after an exponentially distributed time
+  (``leave_rate`` a year; ``external_leave_rate`` for externals). A share ``idle_share`` are
+  never asked to coach (though they coach any project they bring to their course); the others
+  have a gamma-distributed willingness.
 - **Projects** are created from ``first_project_year`` at a rate that grows ``project_growth``-fold
-  over the period. Each starts at 0.5-2.0 (mostly 0.5-1.5) and climbs towards its own ceiling
-  (``ceiling_weights``: many stall at 2.0-2.5, some reach 3.0+, a few 4.0-5.0) along a saturating
-  curve with a lognormal time scale around ``progress_days``; some suffer a lasting setback, and a
-  few score rows dip 0.5 below the curve. Projects close some time after reaching their ceiling
-  (sooner when they did well), except a share ``left_open_share`` that nobody closes.
-- **Score rows**: each project has one row soon after it is created and a Poisson number more,
-  spread at random over its open life in proportion to its length, so that the expected total is
-  ``score_rows``. Two rows of one project on one day are merged, which removes a few (well under
-  1% at every preset): the scales therefore count score rows approximately.
-- **Coaching**: a share ``coached_share`` of projects is given a coach soon after creation, and
-  ``second_coach_share`` of those a second one later, chosen by willingness among the coaches in
-  post that day. An assignment ends when the project closes, the coach leaves, or after an
-  exponential time around ``coaching_days``, whichever is first; it is ongoing (blank end) when
-  none of these has happened by the end of ``last_month``. After the ``conversations_on`` (the
-  summer 2019 conversations with coaches) a share ``reengaged_share`` of the idle coaches in post
-  take on an open project within the following months.
+  over the period; a share ``course_project_share`` are instead brought to a course by a coach in
+  training, created in the weeks around its end, in the coach's directorate. Each project starts
+  at 0.5-2.0 (mostly 0.5-1.5) and climbs towards its own ceiling (``ceiling_weights``: many stop
+  at 2.0-2.5, some reach 3.0 or more, a few 4.0-5.0) along a saturating curve whose time scale is
+  lognormal around ``progress_days``; a share ``setback_share`` fall back 0.5 or 1.0 for good at
+  some point, and a share ``dip_share`` of score rows dip 0.5 below the curve. A project closes
+  some time after reaching its ceiling (sooner when it did well: ``completed_after_days``, else
+  up to ``abandoned_after_days``), except a share ``left_open_share`` that nobody closes.
+- **Score rows**: each project has one row in its first fortnight and a Poisson number more at
+  random days of its open life, at a daily rate chosen so that, after rows on the same day are
+  merged, the expected total is ``score_rows``. Merging the first row with a later one on the
+  same day loses a few more, so the total comes out slightly under ``score_rows`` (by about
+  0.3% at MEDIUM and LARGE).
+- **Coaching**: every brought project is coached by the coach who brought it, from the day they
+  qualify; other projects get a coach (share ``coached_share``) soon after creation, and a share
+  ``second_coach_share`` of coached projects a second coach some months later. These coaches are
+  drawn month by month among those in post, by willingness, ``busy_factor`` times less often
+  when they are already coaching, ``new_coach_boost`` times more often in their first six months
+  when they have not coached yet. An assignment ends when the project closes, the coach leaves,
+  or after an exponential time around ``coaching_days``, whichever comes first; it is ongoing
+  (blank end) when none of these has happened by the end of ``last_month``. After the summer
+  conversations (``conversations_on``) a share ``reengaged_share`` of the idle coaches in post
+  take on an open project within the following five months.
 """
 
 from __future__ import annotations
@@ -51,7 +61,6 @@ from qi_report.data import SCHEMAS
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
-Bools = npt.NDArray[np.bool_]
 Texts = npt.NDArray[np.object_]
 
 NEVER = 1_000_000_000
@@ -97,6 +106,9 @@ STARTING_WEIGHTS = (0.42, 0.33, 0.19, 0.06)
 SCORES = tuple(0.5 * h for h in range(1, 11))
 """The LifeQI progress scale, 0.5 to 5.0; internally a score is held as half-points 1..10."""
 
+CEILING_WEIGHTS = (0.01, 0.02, 0.05, 0.13, 0.18, 0.24, 0.17, 0.10, 0.06, 0.04)
+"""How often each score, 0.5 to 5.0, is the highest a project would reach."""
+
 NEW_COACH_DAYS = 183
 """How long after training a coach who has not coached yet counts as newly trained."""
 
@@ -125,7 +137,10 @@ def _p(weights: tuple[float, ...]) -> Floats:
 class SampleSpec:
     """Every parameter of a synthetic data set. The defaults are the shipped sample."""
 
-    seed: int = 20200113
+    seed: int = 476
+    """The shipped sample's seed: with the parameters below it gives the newsletter's December
+    2019 values (63% active coaches, stalled projects almost 30%) and a rise in active coaches
+    after the summer 2019 conversations. Other seeds give other, equally plausible, histories."""
     coaches: int = 132
     projects: int = 360
     score_rows: int = 3_600
@@ -146,7 +161,8 @@ class SampleSpec:
     """The share of staff and service-user coaches who leave the trust in a year."""
     external_leave_rate: float = 0.35
     idle_share: float = 0.25
-    """The share of coaches who never take on a project unless asked after the conversations."""
+    """The share of coaches never asked to coach, beyond a project they bring to their course
+    (until some are re-engaged by the conversations)."""
     project_growth: float = 2.0
     """New projects a month at the end of the period, as a multiple of those at its start."""
     coached_share: float = 0.9
@@ -159,10 +175,9 @@ class SampleSpec:
     """How much more likely a newly trained coach is to be asked to coach a first project."""
     course_project_share: float = 0.2
     """The share of projects brought to a course by a coach in training, who coaches it."""
-    """How much more likely a newly trained coach is to be asked to coach a first project."""
     progress_days: float = 90.0
     """The median time scale of a project's climb towards its ceiling."""
-    ceiling_weights: tuple[float, ...] = (0.01, 0.02, 0.05, 0.13, 0.18, 0.24, 0.17, 0.10, 0.06, 0.04)
+    ceiling_weights: tuple[float, ...] = CEILING_WEIGHTS
     """Relative weights of each project's highest score, 0.5 to 5.0."""
     setback_share: float = 0.15
     dip_share: float = 0.05
@@ -207,7 +222,11 @@ MEDIUM = replace(
 """Benchmark scale M: a region's pooled programmes, 10 years (2010-2019)."""
 
 LARGE = replace(
-    MEDIUM, coaches=20_000, projects=200_000, score_rows=5_000_000, service_users=400,
+    MEDIUM,
+    coaches=20_000,
+    projects=200_000,
+    score_rows=5_000_000,
+    service_users=400,
     externals=1_000,
 )
 """Benchmark scale L: as M, four times the coaches and projects, five times the score rows."""
@@ -220,8 +239,9 @@ def main_spec(name: str) -> SampleSpec:
     try:
         return PRESETS[name.lower()]
     except KeyError:
-        raise ValueError(f"unknown sample size {name!r}; expected one of: "
-                         f"{', '.join(PRESETS)}") from None
+        raise ValueError(
+            f"unknown sample size {name!r}; expected one of: {', '.join(PRESETS)}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -259,45 +279,60 @@ def generate(spec: SampleSpec) -> SampleData:
     end = _month_end(spec.last_month)
     coaches = _Coaches.make(spec, streams[0], end)
     projects = _Projects.make(spec, streams[1], coaches, end)
-    scores = _Scores.make(spec, streams[2], projects, end)
+    scores = _Scores.make(spec, streams[2], projects)
     coaching = _Coaching.make(spec, streams[3], coaches, projects, end)
 
     dates = _Calendar(min(int(coaches.trained.min()), int(projects.created.min())), end)
     coach_ids = _ids("C", coaches.count)
     project_ids = _ids("P", projects.count)
     half_points = np.array(["", *(f"{s:.1f}" for s in SCORES)], dtype=object)
+    last_row = np.flatnonzero(np.append(scores.project[1:] != scores.project[:-1], True))
     last_score = np.zeros(projects.count, dtype=np.int64)
-    last_score[scores.project] = scores.half_points  # rows are in date order within a project
-    status = np.where(projects.closed == NEVER, "Active",
-                      np.where(last_score >= 8, "Completed", "Closed")).astype(object)
+    last_score[scores.project[last_row]] = scores.half_points[last_row]  # rows in date order
+    status = np.where(
+        projects.closed == NEVER, "Active", np.where(last_score >= 8, "Completed", "Closed")
+    ).astype(object)
     return SampleData(
-        coaches=_frame("coaches", {
-            "coach_id": coach_ids,
-            "trained_on": dates.iso(coaches.trained),
-            "left_on": dates.iso(coaches.left),
-            "directorate": np.asarray(["", *DIRECTORATES], dtype=object)[
-                coaches.directorate_index + 1],
-            "role": coaches.role,
-        }),
-        coaching=_frame("coaching", {
-            "coach_id": coach_ids[coaching.coach],
-            "project_id": project_ids[coaching.project],
-            "started_on": dates.iso(coaching.started),
-            "ended_on": dates.iso(coaching.ended),
-        }),
-        projects=_frame("projects", {
-            "project_id": project_ids,
-            "title": projects.titles(),
-            "directorate": np.asarray(DIRECTORATES, dtype=object)[projects.directorate],
-            "created_on": dates.iso(projects.created),
-            "closed_on": dates.iso(projects.closed),
-            "status": status,
-        }),
-        project_scores=_frame("project_scores", {
-            "project_id": project_ids[scores.project],
-            "scored_on": dates.iso(projects.created[scores.project] + scores.offset),
-            "score": half_points[scores.half_points],
-        }),
+        coaches=_frame(
+            "coaches",
+            {
+                "coach_id": coach_ids,
+                "trained_on": dates.iso(coaches.trained),
+                "left_on": dates.iso(coaches.left),
+                "directorate": np.asarray(["", *DIRECTORATES], dtype=object)[
+                    coaches.directorate_index + 1
+                ],
+                "role": coaches.role,
+            },
+        ),
+        coaching=_frame(
+            "coaching",
+            {
+                "coach_id": coach_ids[coaching.coach],
+                "project_id": project_ids[coaching.project],
+                "started_on": dates.iso(coaching.started),
+                "ended_on": dates.iso(coaching.ended),
+            },
+        ),
+        projects=_frame(
+            "projects",
+            {
+                "project_id": project_ids,
+                "title": projects.titles(),
+                "directorate": np.asarray(DIRECTORATES, dtype=object)[projects.directorate],
+                "created_on": dates.iso(projects.created),
+                "closed_on": dates.iso(projects.closed),
+                "status": status,
+            },
+        ),
+        project_scores=_frame(
+            "project_scores",
+            {
+                "project_id": project_ids[scores.project],
+                "scored_on": dates.iso(projects.created[scores.project] + scores.offset),
+                "score": half_points[scores.half_points],
+            },
+        ),
     )
 
 
@@ -320,10 +355,13 @@ class _Coaches:
     def make(cls, spec: SampleSpec, rng: np.random.Generator, end: int) -> _Coaches:
         n = spec.coaches
         months = sorted(set(spec.course_months))
-        courses = [(year, month) for year in range(spec.first_year, _year(end) + 1)
-                   for month in months
-                   if (year, month) >= (spec.first_year, spec.first_course_month)
-                   and _day(f"{year}-{month:02d}-01") <= end]
+        courses = [
+            (year, month)
+            for year in range(spec.first_year, _year(end) + 1)
+            for month in months
+            if (year, month) >= (spec.first_year, spec.first_course_month)
+            and _day(f"{year}-{month:02d}-01") <= end
+        ]
         if not courses:
             raise ValueError("no course is held between first_year and last_month")
         course_day = np.array([_day(f"{y}-{m:02d}-01") for y, m in courses], dtype=np.int64)
@@ -333,8 +371,8 @@ class _Coaches:
         trained = course_day[cohort]
 
         role = np.full(n, "staff", dtype=object)
-        later_half = rng.permutation(np.arange(n // 2, n))[: spec.service_users]
-        role[later_half] = "service_user"
+        pool = np.arange(n // 2, n) if n - n // 2 >= spec.service_users else np.arange(n)
+        role[rng.permutation(pool)[: spec.service_users]] = "service_user"
         others = np.flatnonzero(role == "staff")
         role[rng.permutation(others)[: spec.externals]] = "external"
         directorate = rng.choice(len(DIRECTORATES), size=n, p=_p(DIRECTORATE_WEIGHTS))
@@ -349,8 +387,15 @@ class _Coaches:
         willingness = np.where(idle, 0.0, rng.gamma(2.0, 0.5, n))
         return cls(trained, left, role, directorate, willingness)
 
-    def assign(self, rng: np.random.Generator, started: Ints, stop: Ints, fixed: Ints,
-               busy_factor: float, new_coach_boost: float) -> Ints:
+    def assign(
+        self,
+        rng: np.random.Generator,
+        started: Ints,
+        stop: Ints,
+        fixed: Ints,
+        busy_factor: float,
+        new_coach_boost: float,
+    ) -> Ints:
         """A coach for each assignment starting on ``started`` and lasting, whoever coaches,
         until ``stop`` at the latest: ``fixed`` where that is a coach (>= 0) still in post,
         else drawn; -1 where nobody is available.
@@ -422,8 +467,9 @@ class _Projects:
         return days
 
     @classmethod
-    def make(cls, spec: SampleSpec, rng: np.random.Generator, coaches: _Coaches,
-             end: int) -> _Projects:
+    def make(
+        cls, spec: SampleSpec, rng: np.random.Generator, coaches: _Coaches, end: int
+    ) -> _Projects:
         n = spec.projects
         first = _day(f"{spec.first_project_year}-01-01")
         span = end - first + 1
@@ -433,10 +479,11 @@ class _Projects:
         x = u if abs(a) < 1e-9 else (np.sqrt(1.0 + 4.0 * a * (1.0 + a) * u) - 1.0) / (2.0 * a)
         created = first + np.floor(x * span).astype(np.int64)
         # Some projects are brought to a course by a coach in training: created in the weeks
-        # after the course (or when LifeQI starts, for courses before it), coached by them.
+        # around its end (or when LifeQI starts, for courses before it), coached by them.
         sponsor = rng.integers(0, coaches.count, n)
-        brought_on = np.maximum(coaches.trained[sponsor] + rng.integers(0, 46, n),
-                                first + rng.integers(0, 30, n))
+        brought_on = np.maximum(
+            coaches.trained[sponsor] + rng.integers(-45, 15, n), first + rng.integers(0, 30, n)
+        )
         brought = (rng.random(n) < spec.course_project_share) & (brought_on <= end)
         created = np.where(brought, brought_on, created)
         sponsor = np.where(brought, sponsor, -1)
@@ -449,8 +496,9 @@ class _Projects:
         phrase = rng.integers(0, len(PHRASES), n)
         start = 2 * rng.choice(np.asarray(STARTING_SCORES), size=n, p=_p(STARTING_WEIGHTS))
         start = start.astype(np.int64)
-        ceiling = np.maximum(rng.choice(np.arange(1, 11), size=n, p=_p(spec.ceiling_weights)),
-                             start)
+        ceiling = np.maximum(
+            rng.choice(np.arange(1, 11), size=n, p=_p(spec.ceiling_weights)), start
+        )
         scale = spec.progress_days * np.exp(0.6 * rng.standard_normal(n))
         has_setback = rng.random(n) < spec.setback_share
         setback_at = np.where(has_setback, np.ceil(rng.exponential(365.0, n)), NEVER)
@@ -458,16 +506,32 @@ class _Projects:
 
         # Time to reach the ceiling on the curve of _Scores.level, then a wait before closing.
         reach = scale * np.log(ceiling - start + 1.0)
-        mean_wait = np.where(ceiling >= 8, spec.completed_after_days,
-                             np.where(ceiling >= 6,
-                                      (spec.completed_after_days + spec.abandoned_after_days) / 2,
-                                      spec.abandoned_after_days))
+        mean_wait = np.where(
+            ceiling >= 8,
+            spec.completed_after_days,
+            np.where(
+                ceiling >= 6,
+                (spec.completed_after_days + spec.abandoned_after_days) / 2,
+                spec.abandoned_after_days,
+            ),
+        )
         wait = rng.exponential(1.0, n) * mean_wait
         left_open = rng.random(n) < spec.left_open_share
         closed = created + 1 + np.ceil(reach + wait).astype(np.int64)
         closed = np.where(left_open | (closed > end), NEVER, closed)
-        return cls(created, closed, sponsor, directorate, phrase, start, ceiling, scale,
-                   setback_at.astype(np.int64), setback, end)
+        return cls(
+            created,
+            closed,
+            sponsor,
+            directorate,
+            phrase,
+            start,
+            ceiling,
+            scale,
+            setback_at.astype(np.int64),
+            setback,
+            end,
+        )
 
     def titles(self) -> Texts:
         """Distinct, obviously synthetic titles: a phrase and a team number counted per phrase."""
@@ -490,12 +554,14 @@ class _Scores:
     half_points: Ints
 
     @classmethod
-    def make(cls, spec: SampleSpec, rng: np.random.Generator, projects: _Projects,
-             end: int) -> _Scores:
+    def make(cls, spec: SampleSpec, rng: np.random.Generator, projects: _Projects) -> _Scores:
         life = projects.open_days
-        extra = max(spec.score_rows - projects.count, 0)
-        expected = extra * life / max(int(life.sum()), 1)
-        per_project = 1 + rng.poisson(expected)
+        # Rows at a rate of `rate` a day fall on 1 - exp(-rate) of the days (rows on one day
+        # are merged): choose the rate so that the expected number of rows is score_rows.
+        days = float((life + 1).sum())
+        wanted = min(max(spec.score_rows - projects.count, 0) / days, 0.99)
+        rate = -np.log1p(-wanted)
+        per_project = 1 + rng.poisson(rate * (life + 1))
         project = np.repeat(np.arange(projects.count), per_project)
         first_row = np.cumsum(per_project) - per_project
         offset = np.floor(rng.random(len(project)) * (life[project] + 1)).astype(np.int64)
@@ -504,7 +570,7 @@ class _Scores:
         level = cls.level(projects, project, offset)
         dip = rng.random(len(project)) < spec.dip_share
         dip[first_row] = False
-        half_points = np.clip(level - dip, 1, 10)
+        half_points = np.clip(level - dip.astype(np.int64), 1, 10)
 
         # One row per project and day (two rows on one day are merged), in date order.
         key = project * (int(life.max()) + 1) + offset
@@ -537,27 +603,41 @@ class _Coaching:
     ended: Ints
 
     @classmethod
-    def make(cls, spec: SampleSpec, rng: np.random.Generator, coaches: _Coaches,
-             projects: _Projects, end: int) -> _Coaching:
+    def make(
+        cls,
+        spec: SampleSpec,
+        rng: np.random.Generator,
+        coaches: _Coaches,
+        projects: _Projects,
+        end: int,
+    ) -> _Coaching:
         n = projects.count
         first = (rng.random(n) < spec.coached_share) | (projects.sponsor >= 0)
         second = first & (rng.random(n) < spec.second_coach_share)
         project = np.concatenate([np.flatnonzero(first), np.flatnonzero(second)])
         fixed = np.concatenate([projects.sponsor[first], np.full(int(second.sum()), -1)])
-        lag_mean = np.concatenate([np.full(int(first.sum()), 21.0),
-                                   np.full(int(second.sum()), 120.0)])
+        lag_mean = np.concatenate(
+            [np.full(int(first.sum()), 21.0), np.full(int(second.sum()), 120.0)]
+        )
         started = projects.created[project] + np.floor(
-            rng.exponential(1.0, len(project)) * lag_mean).astype(np.int64)
-        stint = started + 14 + np.floor(
-            rng.exponential(spec.coaching_days, len(project))).astype(np.int64)
+            rng.exponential(1.0, len(project)) * lag_mean
+        ).astype(np.int64)
+        # A coach who brought their project to the course coaches it from the day they qualify.
+        own = fixed >= 0
+        started[own] = np.maximum(started[own], coaches.trained[fixed[own]])
+        stint = (
+            started
+            + 14
+            + np.floor(rng.exponential(spec.coaching_days, len(project))).astype(np.int64)
+        )
         ok = started < np.minimum(projects.closed[project], end + 1)
         project, started, stint, fixed = project[ok], started[ok], stint[ok], fixed[ok]
         stop = np.minimum(projects.closed[project], stint)
-        coach = coaches.assign(rng, started, stop, fixed, spec.busy_factor,
-                               spec.new_coach_boost)
+        coach = coaches.assign(rng, started, stop, fixed, spec.busy_factor, spec.new_coach_boost)
 
         if spec.conversations_on is not None:
-            extra = cls._reengaged(spec, rng, coaches, projects, end)
+            coached = np.bincount(project[coach >= 0], minlength=n)
+            extra = cls._reengaged(spec, rng, coaches, projects, coached, end)
             coach = np.concatenate([coach, extra[0]])
             project = np.concatenate([project, extra[1]])
             started = np.concatenate([started, extra[2]])
@@ -577,29 +657,43 @@ class _Coaching:
         return cls(coach[order], project[order], started[order], ended[order])
 
     @staticmethod
-    def _reengaged(spec: SampleSpec, rng: np.random.Generator, coaches: _Coaches,
-                   projects: _Projects, end: int) -> tuple[Ints, Ints, Ints, Ints]:
-        """After the conversations, some idle coaches in post take on a project that is open."""
+    def _reengaged(
+        spec: SampleSpec,
+        rng: np.random.Generator,
+        coaches: _Coaches,
+        projects: _Projects,
+        coached: Ints,
+        end: int,
+    ) -> tuple[Ints, Ints, Ints, Ints]:
+        """After the conversations, some idle coaches in post take on an open project that has
+        at most one coach (``coached`` counts each project's coaches so far)."""
         assert spec.conversations_on is not None
         day = _day(spec.conversations_on)
-        idle = np.flatnonzero((coaches.willingness == 0) & (coaches.trained <= day)
-                              & (coaches.left > day))
+        idle = np.flatnonzero(
+            (coaches.willingness == 0) & (coaches.trained <= day) & (coaches.left > day)
+        )
         idle = idle[rng.random(len(idle)) < spec.reengaged_share]
         started = day + rng.integers(14, 150, len(idle))
         project = np.full(len(idle), -1, dtype=np.int64)
-        # An open project created at least a month before: drawn at random, retried if closed.
+        # An open project created at least a month before, with at most one coach: drawn at
+        # random, drawn again if it does not qualify; one re-engaged coach per project.
         created_before = np.searchsorted(projects.created, started - 30, side="right")
         for _ in range(12):
             todo = np.flatnonzero((project < 0) & (created_before > 0))
             if todo.size == 0:
                 break
             pick = np.floor(rng.random(todo.size) * created_before[todo]).astype(np.int64)
-            ok = projects.closed[pick] > started[todo]
+            ok = (projects.closed[pick] > started[todo]) & (coached[pick] < 2)
             project[todo[ok]] = pick[ok]
-        ok = (project >= 0) & (started <= end) & (coaches.left[idle] > started)
+        first_taker = np.zeros(len(idle), dtype=bool)
+        first_taker[np.unique(project, return_index=True)[1]] = True
+        ok = (project >= 0) & first_taker & (started <= end) & (coaches.left[idle] > started)
         project, started = project[ok], started[ok]
-        stint = started + 14 + np.floor(
-            rng.exponential(spec.coaching_days, len(project))).astype(np.int64)
+        stint = (
+            started
+            + 14
+            + np.floor(rng.exponential(spec.coaching_days, len(project))).astype(np.int64)
+        )
         stop = np.minimum(projects.closed[project], stint)
         return idle[ok].astype(np.int64), project, started, stop
 

@@ -129,18 +129,15 @@ def measure_csv(measured: MeasureAnalysis) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     if measured.analysis is not None:
-        for period, num, den, point in zip(
-            measured.periods,
-            measured.numerators,
-            measured.denominators,
-            measured.analysis.points,
-            strict=True,
+        for i, (period, point) in enumerate(
+            zip(measured.periods, measured.analysis.points, strict=True)
         ):
+            nums, dens = measured.numerators, measured.denominators
             writer.writerow(
                 [
                     period,
-                    _num(num),
-                    _num(den),
+                    _num(nums[i]) if nums is not None else "",
+                    _num(dens[i]) if dens is not None else "",
                     repr(point.value),
                     repr(point.centre),
                     _opt(point.lower),

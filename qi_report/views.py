@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from qi_report.analysis import MeasureAnalysis
-from qi_report.charts import Chart, Marker, make_chart, month_of
+from qi_report.charts import Chart, Marker, make_chart, month_of, number_text
 from qi_report.content import (
     CalloutBlock,
     Cycle,
@@ -142,9 +142,10 @@ def long_date(day: dt.date) -> str:
 
 def measure_view(measured: MeasureAnalysis, stories: Sequence[StoryFile]) -> MeasureView:
     definition = measured.definition
+    monthly = all(len(p) == len("YYYY-MM") for p in measured.periods)
     markers = [
         Marker(
-            month_of(cycle.start),
+            month_of(cycle.start) if monthly else cycle.start.isoformat(),
             f"PDSA: {item.story.title}, {cycle.title} (from {long_date(cycle.start)})",
         )
         for item in stories
@@ -154,11 +155,11 @@ def measure_view(measured: MeasureAnalysis, stories: Sequence[StoryFile]) -> Mea
     markers.sort(key=lambda m: (m.period, m.text))
     chart = make_chart(measured, f"chart-{definition.id}", markers)
     analysis = measured.analysis
+    suffix = _suffix(definition.unit)
     latest = None
     if measured.periods:
-        num, den = measured.numerators[-1], measured.denominators[-1]
-        latest = (percent_1dp(num, den), measured.labels[-1], f"{num:g} of {den:g}")
-    suffix = "%" if definition.unit == "%" else f" {definition.unit}"
+        last = len(measured.periods) - 1
+        latest = (_value(measured, last) + suffix, measured.labels[-1], _counts(measured, last))
     return MeasureView(
         id=definition.id,
         title=definition.title,
@@ -167,7 +168,7 @@ def measure_view(measured: MeasureAnalysis, stories: Sequence[StoryFile]) -> Mea
         direction=DIRECTIONS[definition.improvement],
         target=f"{definition.target:g}{suffix}" if definition.target is not None else None,
         rules=RULE_SET_NAMES[definition.rules],
-        latest_value=f"{latest[0]}{suffix}" if latest else None,
+        latest_value=latest[0] if latest else None,
         latest_period=latest[1] if latest else None,
         latest_counts=latest[2] if latest else None,
         summary=measured.summary,
@@ -178,27 +179,42 @@ def measure_view(measured: MeasureAnalysis, stories: Sequence[StoryFile]) -> Mea
     )
 
 
+def _suffix(unit: str) -> str:
+    """How a unit follows a number: '%' directly, a word after a space, no unit as nothing."""
+    return unit if unit in {"", "%"} else f" {unit}"
+
+
 def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
+    return "" if value is None else number_text(value)
+
+
+def _value(measured: MeasureAnalysis, i: int) -> str:
+    """A percentage to one decimal place as a calculator gives it; other values for people."""
+    if measured.percent and measured.numerators and measured.denominators:
+        return percent_1dp(measured.numerators[i], measured.denominators[i])
+    return number_text(measured.values[i])
+
+
+def _counts(measured: MeasureAnalysis, i: int) -> str | None:
+    """'12 of 40' for a percentage, '3 in 1200' for a rate; None for values given as such."""
+    if measured.numerators is None or measured.denominators is None:
+        return None
+    num, den = measured.numerators[i], measured.denominators[i]
+    return f"{num:g} of {den:g}" if measured.percent else f"{num:g} in {den:g}"
 
 
 def _rows(measured: MeasureAnalysis) -> tuple[TableRow, ...]:
     if measured.analysis is None:
         return ()
     rows = []
-    for label, num, den, point in zip(
-        measured.labels,
-        measured.numerators,
-        measured.denominators,
-        measured.analysis.points,
-        strict=True,
-    ):
+    for i, (label, point) in enumerate(zip(measured.labels, measured.analysis.points, strict=True)):
+        nums, dens = measured.numerators, measured.denominators
         rows.append(
             TableRow(
                 period=label,
-                numerator=f"{num:g}",
-                denominator=f"{den:g}",
-                value=percent_1dp(num, den),
+                numerator=f"{nums[i]:g}" if nums is not None else "",
+                denominator=f"{dens[i]:g}" if dens is not None else "",
+                value=_value(measured, i),
                 centre=_number(point.centre),
                 lower=_number(point.lower),
                 upper=_number(point.upper),

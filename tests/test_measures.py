@@ -8,13 +8,20 @@ Notation: F and D are the first and last day of the month M; W is the last day o
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import reference_measures
+import yaml
 from click.testing import Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qi_report.measures import percent_1dp
 
@@ -407,3 +414,119 @@ def test_window_start_in_a_leap_year(run: Run, tmp_path: Path) -> None:
         ("2020-01", 1, 1, 100.0),
         ("2020-02", 1, 1, 100.0),
     ]
+
+
+# --- against the plain reference implementation (tests/reference_measures.py) ------------------
+
+REPO = Path(__file__).resolve().parent.parent
+KIND_OF = {"active-coaches": "active_coaches", "stalled-projects": "stalled_projects"}
+
+
+def json_by_kind(result: Result, ids: dict[str, str]) -> dict[str, Series]:
+    """measures --format json as {kind: [(month, numerator, denominator, value)]}."""
+    found: dict[str, Series] = {kind: [] for kind in ids.values()}
+    for row in json.loads(result.stdout):
+        if row["measure"] in ids:
+            found[ids[row["measure"]]].append(
+                (row["month"], row["numerator"], row["denominator"], row["value"])
+            )
+    return found
+
+
+def expected_by_kind(data_dir: Path, max_score: float, window_months: int) -> dict[str, Series]:
+    expected = reference_measures.reference(
+        data_dir, max_score=max_score, window_months=window_months
+    )
+    return {
+        kind: [(m, n, d, reference_measures.value(n, d)) for m, n, d in rows]
+        for kind, rows in expected.items()
+    }
+
+
+def test_sample_data_matches_the_reference(run: Run, tmp_path: Path) -> None:
+    data = REPO / "data"
+    missing = [n for n in reference_measures.TABLES if not (data / f"{n}.csv").is_file()]
+    if missing:
+        pytest.skip(f"the sample data is not generated yet (no {', '.join(missing)} in data/)")
+    # Only measures.yaml is copied: editions and stories are not this test's business, and the
+    # reference knows nothing of site.yaml's column mapping or report period.
+    definitions = yaml.safe_load((REPO / "content" / "measures.yaml").read_text("utf-8"))
+    ids = {m["id"]: m["kind"] for m in definitions["measures"] if m["kind"] in KIND_OF.values()}
+    assert sorted(ids.values()) == ["active_coaches", "stalled_projects"]
+    stalled = next(m for m in definitions["measures"] if m["kind"] == "stalled_projects")
+    params = {"max_score": 2.5, "window_months": 3} | stalled.get("parameters", {})
+    (tmp_path / "content").mkdir()
+    shutil.copy(REPO / "content" / "measures.yaml", tmp_path / "content" / "measures.yaml")
+    result = run(
+        "measures", "--content", str(tmp_path / "content"), "--data", str(data), "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    expected = expected_by_kind(data, params["max_score"], params["window_months"])
+    assert json_by_kind(result, ids) == expected
+    assert all(expected.values())  # both measures have months to compare
+
+
+DAY0 = dt.date(2018, 1, 1)
+DAYS = (dt.date(2020, 12, 31) - DAY0).days
+dates = st.integers(0, DAYS).map(lambda n: DAY0 + dt.timedelta(days=n))
+SCORES = [x / 2 for x in range(1, 11)]  # 0.5 .. 5.0
+
+
+def later_or_blank(draw: st.DrawFn, start: dt.date) -> str:
+    """Blank, or a date on or after ``start`` (up to a year and a half later)."""
+    days = draw(st.none() | st.integers(0, 540))
+    return "" if days is None else (start + dt.timedelta(days=days)).isoformat()
+
+
+@st.composite
+def data_sets(draw: st.DrawFn) -> dict[str, list[str]]:
+    """A small valid data set (CSV rows without headers), rows in no particular order."""
+    coaches, coaching, projects, scores = [], [], [], []
+    n_coaches, n_projects = draw(st.integers(0, 6)), draw(st.integers(0, 6))
+    for i in range(n_coaches):
+        trained = draw(dates)
+        role = draw(st.sampled_from(["staff", "service_user", "external"]))
+        coaches.append(f"C{i},{trained},{later_or_blank(draw, trained)},,{role}")
+    for i in range(n_projects):
+        created = draw(dates)
+        projects.append(f"P{i},,,{created},{later_or_blank(draw, created)},")
+    if n_coaches and n_projects:
+        for _ in range(draw(st.integers(0, 10))):
+            started = draw(dates)
+            coach, project = draw(st.integers(0, n_coaches - 1)), draw(st.integers(0, n_projects - 1))
+            coaching.append(f"C{coach},P{project},{started},{later_or_blank(draw, started)}")
+    if n_projects:
+        # One score per project and day: two different scores on one day are rejected as data.
+        keys = draw(
+            st.lists(st.tuples(st.integers(0, n_projects - 1), dates), max_size=20, unique=True)
+        )
+        for project, scored_on in keys:
+            scores.append(f"P{project},{scored_on},{draw(st.sampled_from(SCORES))}")
+    return {"coaches": coaches, "coaching": coaching, "projects": projects, "scores": scores}
+
+
+# `run` keeps no state between calls, so sharing it across examples is safe.
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    tables=data_sets(),
+    max_score=st.sampled_from([*SCORES, 2.7]),
+    window_months=st.integers(1, 6),
+)
+def test_random_data_matches_the_reference(
+    run: Run, tables: dict[str, list[str]], max_score: float, window_months: int
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_data(
+            root,
+            max_score=max_score,
+            window_months=window_months,
+            **{name: "\n".join(rows) for name, rows in tables.items()},
+        )
+        result = measures(run, root)
+        expected = expected_by_kind(root / "data", max_score, window_months)
+    assert json_by_kind(result, KIND_OF) == expected
