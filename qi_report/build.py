@@ -30,9 +30,21 @@ from qi_report.definitions import (
     load_definitions,
     validate_parameters,
 )
+from qi_report.feeds import atom_feed, sitemap
 from qi_report.measures import KINDS, MeasureSeries, compute_all
-from qi_report.pages import Page, base_path, environment, plan_pages, render_page, site_view
+from qi_report.ogimage import og_image
+from qi_report.pages import (
+    Page,
+    SiteView,
+    base_path,
+    environment,
+    plan_pages,
+    render_page,
+    site_view,
+)
 from qi_report.problems import Problems, did_you_mean, display_path
+from qi_report.search import entry as search_entry
+from qi_report.search import index_json
 from qi_report.site import SiteWriter, check_output_folder, measure_csv, plotly_filename
 from qi_report.views import measure_view, media_path, story_view
 from qi_report.yamlsource import YamlDoc
@@ -56,8 +68,7 @@ class Inputs:
         rows = sum(len(frame) for frame in self.datasets.series.values())
         if self.datasets.series:
             series = len(self.datasets.series)
-            data += f"{', ' if data else ''}{series} series file{'s' * (series != 1)} "
-            data += f"({rows} period{'s' * (rows != 1)})"
+            data += f"{', ' if data else ''}{series} series ({rows} periods)"
         return (
             f"{len(self.content.editions)} editions, {len(self.content.stories)} stories, "
             f"{len(self.measures)} measures; data: {data or 'none'}"
@@ -167,7 +178,8 @@ def build_site(
     stories = [story_view(s, measure_titles) for s in content.stories]
     measures = [measure_view(m, content.stories) for m in analysed]
     pages = plan_pages(content, measures, stories, base_path(inputs.config, base_url), drafts)
-    return write_site(out, inputs, pages, analysed)
+    site = site_view(inputs.config, plotly_filename(), base_url)
+    return write_site(out, inputs, site, pages, analysed, drafts)
 
 
 @dataclass(frozen=True)
@@ -175,26 +187,54 @@ class BuildReport:
     out: Path
     pages: int
     files: int
+    warnings: tuple[str, ...] = ()
 
 
 def write_site(
-    out: Path, inputs: Inputs, pages: list[Page], analysed: list[MeasureAnalysis]
+    out: Path,
+    inputs: Inputs,
+    site: SiteView,
+    pages: list[Page],
+    analysed: list[MeasureAnalysis],
+    drafts: bool,
 ) -> BuildReport:
-    has_charts = any(page.charts for page in pages)
-    site = site_view(inputs.config, plotly_filename())
+    """Render every page and file into a temporary folder, then swap it in for ``out``."""
     env = environment()
+    warnings: list[str] = []
     writer = SiteWriter(out)
     try:
+        entries = []
         for page in pages:
-            writer.write_text(page.path, render_page(env, page, site))
+            html = render_page(env, page, site)
+            writer.write_text(page.path, html)
+            found = search_entry(page.path, page.section, page.title, page.description, html)
+            if found is not None:
+                entries.append(found)
+        writer.write_text("search.json", index_json(entries))
         for measured in analysed:
             writer.write_text(f"measures/{measured.definition.id}/data.csv", measure_csv(measured))
         for image in inputs.content.images():
             writer.copy(inputs.content_dir / image, media_path(image))
-        writer.copy_static(with_plotly=has_charts)
+        writer.copy_static(with_plotly=any(page.charts for page in pages))
+        if site.site_url:
+            editions = [e for e in inputs.content.editions if e.published]
+            writer.write_text(
+                "feed.xml",
+                atom_feed(site.site_url, site.title, site.description, site.copyright, editions),
+            )
+            writer.write_text(
+                "sitemap.xml",
+                sitemap(site.site_url, [p.path for p in pages if p.path != "404.html"]),
+            )
+            writer.write_bytes("assets/og-image.png", og_image())
+        else:
+            warnings.append(
+                "no site_url in content/site.yaml and no --base-url: the Atom feed, "
+                "sitemap, canonical links and sharing previews were left out"
+            )
         files = sum(1 for p in writer.folder.rglob("*") if p.is_file())
         writer.commit()
     except BaseException:
         writer.abandon()
         raise
-    return BuildReport(out, len(pages), files)
+    return BuildReport(out, len(pages), files, tuple(warnings))

@@ -230,6 +230,8 @@ def build(
 ) -> None:
     with reporting_problems():
         report = build_site(content_dir, data_dir, out_dir, base_url=base_url, drafts=drafts)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     index = (report.out / "index.html").resolve()
     click.echo(f"Built {report.pages} pages ({report.files} files) in {report.out}/.")
     click.echo(
@@ -271,3 +273,76 @@ def sample_data(scale: str, out_dir: Path, force: bool) -> None:
         )
     for path in write_sample(main_spec(scale), out_dir):
         click.echo(f"Wrote {path}")
+
+
+@main.group(
+    help="Start a new edition or story: a ready-to-edit YAML file with every field, commented, "
+    "named by a slug made from the title. Prints the path written.\n\n"
+    "Never replaces a file: if it exists, nothing is written and the exit code is 1."
+    f"\n\n{EXIT_CODES}"
+)
+def new() -> None:
+    pass
+
+
+def _content_option(command: F) -> F:
+    return click.option(
+        "--content",
+        "content_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("content"),
+        show_default=True,
+        help="Folder of YAML content: site.yaml, measures.yaml, editions/, stories/.",
+    )(command)
+
+
+@new.command(
+    "edition",
+    help="Write content/editions/YYYY-MM-SLUG.yaml, a draft edition dated --date, with an "
+    f"example of every kind of body block.\n\n{EXIT_CODES}",
+)
+@click.argument("title")
+@click.option(
+    "--date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Date of the edition; also gives the file name its YYYY-MM.  [default: today]",
+)
+@_content_option
+def new_edition_command(title: str, date: Any, content_dir: Path) -> None:
+    import datetime as dt
+
+    from qi_report.scaffold import new_edition
+
+    day = date.date() if date is not None else dt.date.today()  # the user's own clock
+    _scaffold(lambda: new_edition(content_dir, title, day))
+
+
+@new.command(
+    "story",
+    help="Write content/stories/SLUG.yaml, a story in testing started today, with a first PDSA "
+    f"cycle to fill in.\n\n{EXIT_CODES}",
+)
+@click.argument("title")
+@_content_option
+def new_story_command(title: str, content_dir: Path) -> None:
+    import datetime as dt
+
+    from qi_report.scaffold import new_story
+
+    _scaffold(lambda: new_story(content_dir, title, dt.date.today()))
+
+
+def _scaffold(write: Callable[[], Path]) -> None:
+    """Run one ``new`` command: misuse exits 2, an existing file exits 1."""
+    from qi_report.scaffold import AlreadyExists, ScaffoldMisuse
+
+    try:
+        path = write()
+    except ScaffoldMisuse as misuse:
+        raise click.UsageError(str(misuse)) from None
+    except AlreadyExists as exists:
+        click.echo(f"Error: {exists}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote {path.as_posix()}")

@@ -50,6 +50,7 @@ class SiteView:
     feedback_url: str | None
     nav: tuple[NavLink, ...]
     plotly_file: str
+    site_url: str | None  # absolute, ending in '/', when the published address is known
 
 
 @dataclass(frozen=True)
@@ -76,12 +77,18 @@ class Page:
     context: object
     charts: tuple[Chart, ...] = ()
     base_path: str | None = None  # only for pages served at any depth (404)
+    script: str | None = None  # one of our own scripts in assets/, for pages that need one
 
     @property
     def root(self) -> str:
         if self.base_path is not None:
             return self.base_path
         return "../" * self.path.count("/")
+
+    @property
+    def url(self) -> str:
+        """The page's address relative to the site root: 'editions/x/' for its index.html."""
+        return self.path.removesuffix("index.html")
 
 
 @dataclass(frozen=True)
@@ -131,7 +138,7 @@ class PlainContext:
     """Pages with no data of their own (accessibility statement, 404)."""
 
 
-def site_view(config: SiteConfig, plotly_file: str) -> SiteView:
+def site_view(config: SiteConfig, plotly_file: str, base_url: str | None) -> SiteView:
     if config.navigation is None:
         nav = tuple(NavLink(label, href, href.rstrip("/") or "home") for label, href in DEFAULT_NAV)
     else:
@@ -149,7 +156,16 @@ def site_view(config: SiteConfig, plotly_file: str) -> SiteView:
         config.feedback_url,
         nav,
         plotly_file,
+        site_url(config, base_url),
     )
+
+
+def site_url(config: SiteConfig, base_url: str | None) -> str | None:
+    """The absolute address the site is published at, ending in '/', if known."""
+    url = base_url or config.site_url
+    if not url:
+        return None
+    return url if url.endswith("/") else url + "/"
 
 
 def base_path(config: SiteConfig, base_url: str | None) -> str:
@@ -294,6 +310,17 @@ def plan_pages(
             "How accessible this site is and how to report a problem.",
             "accessibility",
             PlainContext(),
+        )
+    )
+    pages.append(
+        Page(
+            "search/index.html",
+            "search.html",
+            "Search",
+            "Search every edition, story and measure.",
+            "search",
+            PlainContext(),
+            script="search.js",
         )
     )
     pages.append(

@@ -316,8 +316,8 @@ def _check_proportions(
         rows[over],
         headers["numerator"],
         lambda pair: (
-            f"'{pair[0]:g}' is more than the denominator '{pair[1]:g}' "
-            f"({headers['denominator']}); a proportion cannot be above 100%"
+            f"'{pair[0]:g}' is more than its denominator, {pair[1]:g} (column "
+            f"'{headers['denominator']}'); a proportion cannot be above 100%"
         ),
         pd.Series(
             list(zip(numerator[over], denominator[over], strict=True)),

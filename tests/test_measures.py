@@ -224,6 +224,8 @@ PROJECTS_2 = """
     Q4,Closed on D + 1,Adult,2019-01-01,2019-06-01,closed
     Q5,Slow progress,Adult,2019-01-15,,active
     Q6,Flat at 3.0,Adult,2019-01-01,,active
+    # Q7 is first scored 0.5 on 2019-04-10: before that it counts as 0.5 too, so it never rises.
+    Q7,Scored 0.5,Adult,2019-01-01,,active
 """
 SCORES_2 = """
     # Deliberately not in date order: a score's date decides, never its place in the file.
@@ -236,6 +238,9 @@ SCORES_2 = """
     Q6,2019-01-05,3.0
     Q3,2019-01-20,2.0
     Q5,2019-01-20,1.0
+    # Two Q5 scores in March: 03-15 (2.0, above) is the later date, though this row comes last.
+    Q5,2019-03-02,3.0
+    Q7,2019-04-10,0.5
     Q2,2019-02-15,2.5
 """
 ACTIVE_2 = [(f"2019-{m:02d}", 1, 1, 100.0) for m in range(1, 8)]  # K1, Jan to Jul: 1/1
@@ -250,23 +255,24 @@ def test_stalled_projects_month_by_month(run: Run, tmp_path: Path) -> None:
     assert series(run, tmp_path) == {
         "active-coaches": ACTIVE_2,
         "stalled-projects": [
-            # Apr (D 04-30, W 01-31): den Q1 (created on W), Q3, Q4, Q5, Q6 = 5; Q2 created W+1.
-            #   Q1 0.5 <= 0.5: stalled. Q3 fell: D 1.5 (04-15) <= W 2.0 (01-20): stalled.
-            #   Q4 D 1.0 (01-10; 05-20 is later) = W 1.0: stalled. Q5 D 2.0 > W 1.0: no.
-            #   Q6 3.0 > 2.5: no.  num 3.   3/5 = 60.0
-            ("2019-04", 3, 5, 60.0),
-            # May (D 05-31, W 02-28): den Q1, Q2, Q4 (closes 06-01 > D), Q5, Q6 = 5; Q3 closed
-            #   on D. Q1 stalled. Q2 D 2.5 (02-15) = max_score and = W 2.5: stalled.
+            # Apr (D 04-30, W 01-31): den Q1 (created on W), Q3, Q4, Q5, Q6, Q7 = 6; Q2 was
+            #   created on W + 1. Q1 0.5 <= 0.5: stalled. Q3 fell: D 1.5 (04-15) <= W 2.0
+            #   (01-20): stalled. Q4 D 1.0 (01-10; 05-20 is later) = W 1.0: stalled. Q5 D 2.0
+            #   (03-15, not the 3.0 of 03-02) > W 1.0: no. Q6 3.0 > 2.5: no. Q7 D 0.5 (04-10),
+            #   W unscored = 0.5: stalled.  num 4.   4/6 = 66.67 -> 66.7
+            ("2019-04", 4, 6, 66.7),
+            # May (D 05-31, W 02-28): den Q1, Q2, Q4 (closes 06-01 > D), Q5, Q6, Q7 = 6; Q3
+            #   closed on D. Q1 stalled. Q2 D 2.5 (02-15) = max_score and = W 2.5: stalled.
             #   Q4 D 3.5 (05-20, first line of the file): no. Q5 D 2.0 > W 1.0: no. Q6 no.
-            #   num 2.   2/5 = 40.0
-            ("2019-05", 2, 5, 40.0),
-            # Jun (D 06-30, W 03-31): den Q1, Q2, Q5, Q6 = 4 (Q4 closed 06-01 <= D).
+            #   Q7 0.5 = 0.5: stalled.  num 3.   3/6 = 50.0
+            ("2019-05", 3, 6, 50.0),
+            # Jun (D 06-30, W 03-31): den Q1, Q2, Q5, Q6, Q7 = 5 (Q4 closed 06-01 <= D).
             #   Q1 stalled; Q2 D 2.5 (06-10) = W 2.5 (02-15): stalled; Q5 D 2.0 = W 2.0 (03-15):
-            #   stalled; Q6 no.  3/4 = 75.0
-            ("2019-06", 3, 4, 75.0),
-            # Jul (D 07-31, W 04-30): den 4 as in Jun. Q2 D 3.0 (07-05, which comes before the
-            #   06-10 row in the file) > 2.5: no. Q1, Q5 stalled.  2/4 = 50.0
-            ("2019-07", 2, 4, 50.0),
+            #   stalled; Q6 no; Q7 stalled.  4/5 = 80.0
+            ("2019-06", 4, 5, 80.0),
+            # Jul (D 07-31, W 04-30): den 5 as in Jun. Q2 D 3.0 (07-05, which comes before the
+            #   06-10 row in the file) > 2.5: no. Q1, Q5, Q7 stalled.  3/5 = 60.0
+            ("2019-07", 3, 5, 60.0),
         ],
     }
 
@@ -284,22 +290,23 @@ def test_stalled_projects_parameters_from_measures_yaml(run: Run, tmp_path: Path
     # max_score 3.5 and a 1-month window: W is the last day of the previous month.
     # Jan: W 2018-12-31, den 0. The report starts in Feb.
     assert series(run, tmp_path)["stalled-projects"] == [
-        # Feb (D 02-28, W 01-31): den Q1, Q3, Q4, Q5, Q6 = 5 (Q2 created 02-01 > W).
-        #   Q1 0.5/0.5; Q3 2.0/2.0; Q4 1.0/1.0; Q5 1.0/1.0 (03-15 not yet); Q6 3.0 <= 3.5 and
-        #   3.0/3.0. All 5 stalled.  5/5 = 100.0
-        ("2019-02", 5, 5, 100.0),
-        # Mar (D 03-31, W 02-28): den 6 (Q2 in). Q5 D 2.0 (03-15) > W 1.0: no. Others as in
-        #   Feb, Q2 2.5/2.5 stalled.  5/6 = 83.33 -> 83.3
-        ("2019-03", 5, 6, 83.3),
-        # Apr (D 04-30, W 03-31): den 6. Q3 D 1.5 <= W 2.0 (fell); Q5 2.0/2.0; all 6 stalled.
-        ("2019-04", 6, 6, 100.0),
-        # May (D 05-31, W 04-30): den 5 (Q3 closed on D). Q4 D 3.5 <= 3.5 but > W 1.0: no.
-        #   Q1, Q2, Q5, Q6 stalled.  4/5 = 80.0
-        ("2019-05", 4, 5, 80.0),
-        # Jun (D 06-30, W 05-31): den Q1, Q2, Q5, Q6 = 4, all stalled (Q2 2.5/2.5).  4/4
-        ("2019-06", 4, 4, 100.0),
-        # Jul (D 07-31, W 06-30): Q2 D 3.0 > W 2.5 (06-10): no.  3/4 = 75.0
-        ("2019-07", 3, 4, 75.0),
+        # Feb (D 02-28, W 01-31): den Q1, Q3, Q4, Q5, Q6, Q7 = 6 (Q2 created 02-01 > W).
+        #   Q1 0.5/0.5; Q3 2.0/2.0; Q4 1.0/1.0; Q5 1.0/1.0 (March scores not yet); Q6 3.0 <= 3.5
+        #   and 3.0/3.0; Q7 unscored 0.5/0.5. All 6 stalled.  6/6 = 100.0
+        ("2019-02", 6, 6, 100.0),
+        # Mar (D 03-31, W 02-28): den 7 (Q2 in). Q5 D 2.0 (03-15) > W 1.0: no. Others as in
+        #   Feb, Q2 2.5/2.5 stalled.  6/7 = 85.71 -> 85.7
+        ("2019-03", 6, 7, 85.7),
+        # Apr (D 04-30, W 03-31): den 7. Q3 D 1.5 <= W 2.0 (fell); Q5 2.0/2.0; Q7 0.5 (04-10)
+        #   / 0.5; all 7 stalled.  7/7 = 100.0
+        ("2019-04", 7, 7, 100.0),
+        # May (D 05-31, W 04-30): den 6 (Q3 closed on D). Q4 D 3.5 <= 3.5 but > W 1.0: no.
+        #   Q1, Q2, Q5, Q6, Q7 stalled.  5/6 = 83.33 -> 83.3
+        ("2019-05", 5, 6, 83.3),
+        # Jun (D 06-30, W 05-31): den Q1, Q2, Q5, Q6, Q7 = 5, all stalled (Q2 2.5/2.5).  5/5
+        ("2019-06", 5, 5, 100.0),
+        # Jul (D 07-31, W 06-30): Q2 D 3.0 > W 2.5 (06-10): no.  4/5 = 80.0
+        ("2019-07", 4, 5, 80.0),
     ]
 
 
@@ -322,12 +329,13 @@ def test_report_ends_at_the_latest_date_in_any_file(
     # K1 stays active: 1/1 in Aug and Sep too.
     assert found["active-coaches"] == [*ACTIVE_2, ("2019-08", 1, 1, 100.0), ("2019-09", 1, 1, 100.0)]
     assert found["stalled-projects"][-3:] == [
-        ("2019-07", 2, 4, 50.0),  # as in test_stalled_projects_month_by_month
-        # Aug (D 08-31, W 05-31): den Q1, Q2, Q5, Q6 = 4. Q1 stalled; Q2 3.0: no; Q5 D 2.0 =
-        #   W 2.0: stalled; Q6 3.0 (unchanged by a 09-30 score of 3.0): no.  2/4 = 50.0
-        ("2019-08", 2, 4, 50.0),
-        # Sep (D 09-30, W 06-30): the same four, the same answers.  2/4 = 50.0
-        ("2019-09", 2, 4, 50.0),
+        ("2019-07", 3, 5, 60.0),  # as in test_stalled_projects_month_by_month
+        # Aug (D 08-31, W 05-31): den Q1, Q2, Q5, Q6, Q7 = 5. Q1 stalled; Q2 3.0: no; Q5 D 2.0
+        #   = W 2.0: stalled; Q6 3.0 (unchanged by a 09-30 score of 3.0): no; Q7 0.5/0.5:
+        #   stalled.  3/5 = 60.0
+        ("2019-08", 3, 5, 60.0),
+        # Sep (D 09-30, W 06-30): the same five, the same answers.  3/5 = 60.0
+        ("2019-09", 3, 5, 60.0),
     ]
 
 
