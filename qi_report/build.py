@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from qi_report.definitions import (
     validate_parameters,
 )
 from qi_report.feeds import atom_feed, sitemap
+from qi_report.lint import warnings
 from qi_report.measures import KINDS, MeasureSeries, compute_all
 from qi_report.ogimage import og_image
 from qi_report.pages import (
@@ -42,7 +44,7 @@ from qi_report.pages import (
     render_page,
     site_view,
 )
-from qi_report.problems import Problems, did_you_mean, display_path
+from qi_report.problems import Problem, Problems, ProblemsFound, did_you_mean, display_path
 from qi_report.search import entry as search_entry
 from qi_report.search import index_json
 from qi_report.site import SiteWriter, check_output_folder, measure_csv, plotly_filename
@@ -168,8 +170,13 @@ def build_site(
     *,
     base_url: str | None = None,
     drafts: bool = False,
+    strict: bool = False,
 ) -> BuildReport:
-    """Validate, compute, render and swap in a new site at ``out``."""
+    """Validate, compute, render and swap in a new site at ``out``.
+
+    With ``strict``, warnings (dead internal links, editions dated in the future, trial limits,
+    no site address) are problems too, and nothing is written.
+    """
     check_output_folder(out, protected=(content_dir, data_dir))
     inputs = load_inputs(content_dir, data_dir)
     analysed = analyse_measures(inputs, compute_measures(inputs))
@@ -179,7 +186,33 @@ def build_site(
     measures = [measure_view(m, content.stories) for m in analysed]
     pages = plan_pages(content, measures, stories, base_path(inputs.config, base_url), drafts)
     site = site_view(inputs.config, plotly_filename(), base_url)
-    return write_site(out, inputs, site, pages, analysed, drafts)
+    found = editorial_warnings(inputs, analysed, pages, site)
+    if strict and found:
+        raise ProblemsFound(found)
+    return write_site(out, inputs, site, pages, analysed, tuple(found))
+
+
+def editorial_warnings(
+    inputs: Inputs, analysed: list[MeasureAnalysis], pages: list[Page], site: SiteView
+) -> list[Problem]:
+    urls = [p.url for p in pages] + [f"measures/{m.id}/data.csv" for m in inputs.measures]
+    found = warnings(
+        inputs.content,
+        analysed,
+        urls,
+        display_path(inputs.content_dir / "measures.yaml"),
+        dt.date.today(),
+    )
+    if site.site_url is None:
+        found.append(
+            Problem(
+                display_path(inputs.content_dir / "site.yaml"),
+                field="site_url",
+                message="not set (and no --base-url): the Atom feed, sitemap, "
+                "canonical links and sharing previews were left out",
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -187,7 +220,7 @@ class BuildReport:
     out: Path
     pages: int
     files: int
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 def write_site(
@@ -196,11 +229,10 @@ def write_site(
     site: SiteView,
     pages: list[Page],
     analysed: list[MeasureAnalysis],
-    drafts: bool,
+    warnings: tuple[Problem, ...],
 ) -> BuildReport:
     """Render every page and file into a temporary folder, then swap it in for ``out``."""
     env = environment()
-    warnings: list[str] = []
     writer = SiteWriter(out)
     try:
         entries = []
@@ -227,14 +259,9 @@ def write_site(
                 sitemap(site.site_url, [p.path for p in pages if p.path != "404.html"]),
             )
             writer.write_bytes("assets/og-image.png", og_image())
-        else:
-            warnings.append(
-                "no site_url in content/site.yaml and no --base-url: the Atom feed, "
-                "sitemap, canonical links and sharing previews were left out"
-            )
         files = sum(1 for p in writer.folder.rglob("*") if p.is_file())
         writer.commit()
     except BaseException:
         writer.abandon()
         raise
-    return BuildReport(out, len(pages), files, tuple(warnings))
+    return BuildReport(out, len(pages), files, warnings)

@@ -304,8 +304,14 @@ def _layout(figure: go.Figure, title: str, suffix: str, height: int, count: int)
         font={"family": "Arial, Helvetica, sans-serif", "size": 14, "color": TEXT},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
         hovermode="closest",
-        xaxis={"type": "date", "gridcolor": GRID, "linecolor": LINE, "tickformat": "%b %Y",
-               "dtick": _month_step(count), "automargin": True},
+        xaxis={
+            "type": "date",
+            "gridcolor": GRID,
+            "linecolor": LINE,
+            "tickformat": "%b %Y",
+            "dtick": _month_step(count),
+            "automargin": True,
+        },
         yaxis={
             "gridcolor": GRID,
             "linecolor": LINE,

@@ -150,7 +150,7 @@ def _one_decimal(value: float) -> str:
     """Rounded to one decimal place with halves up, as ``percent_1dp``; '' for no value."""
     if math.isnan(value):  # no value in this period
         return ""
-    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return str(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -225,11 +225,24 @@ def chart(measure_id: str, content_dir: Path, data_dir: Path, fmt: str) -> None:
     "(overrides site_url in site.yaml).",
 )
 @click.option("--drafts", is_flag=True, help="Include editions whose status is draft.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (dead internal links, editions dated in the future, trial "
+    "limits, no site_url) as problems: exit 1 and change nothing.",
+)
 def build(
-    content_dir: Path, data_dir: Path, out_dir: Path, base_url: str | None, drafts: bool
+    content_dir: Path,
+    data_dir: Path,
+    out_dir: Path,
+    base_url: str | None,
+    drafts: bool,
+    strict: bool,
 ) -> None:
     with reporting_problems():
-        report = build_site(content_dir, data_dir, out_dir, base_url=base_url, drafts=drafts)
+        report = build_site(
+            content_dir, data_dir, out_dir, base_url=base_url, drafts=drafts, strict=strict
+        )
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     index = (report.out / "index.html").resolve()

@@ -154,7 +154,7 @@ def check_chart_settings(
         where.add(
             problems,
             ["chart"],
-            f"'{measure.chart}' does not suit the values of a {measure.kind} measure; "
+            f"'{measure.chart}' does not suit the values of a measure of kind {measure.kind}; "
             f"expected one of: {', '.join(charts)}",
         )
     if measure.multiplier is not None and measure.chart != "u":

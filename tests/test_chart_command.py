@@ -567,3 +567,82 @@ def test_the_measure_page_names_the_rule_set_and_says_trial_limits(
     ]
     # A series of values has no numerator or denominator: those cells are blank.
     assert page.rows[1][:4] == ["7 January 2019", "", "", "169.0"]
+
+
+def test_an_excel_series_with_date_cells(folder: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Week starting", "Systolic"])
+    for week, value in zip(weeks(26), BLOOD_PRESSURE, strict=True):
+        sheet.append([dt.date.fromisoformat(week), value])  # real date cells, not text
+    book.save(folder / "data" / "bp.xlsx")
+    write_measures(
+        folder,
+        measure_yaml(
+            id="bp", file="bp.xlsx", period="week starting", value="SYSTOLIC", chart="run"
+        ),
+    )
+    points = chart_json("bp")["points"]
+    assert [p["period"] for p in points] == weeks(26)
+    assert {p["centre"] for p in points} == {174}
+
+
+def test_series_and_settings_on_the_programme_measures(folder: Path) -> None:
+    # The programme's measures are percentages: a c chart does not suit them, and the series
+    # fields mean nothing to them.
+    write_measures(
+        folder,
+        measure_yaml(id="active", kind="active_coaches", chart="c", file="x.csv"),
+    )
+    assert problems_in_measures_yaml(chart("active")) == [
+        f"{MEASURES_YAML}: line {line_of(folder, 'chart')}, field 'measures.0.chart': 'c' does "
+        "not suit the values of a measure of kind active_coaches; expected one of: run, xmr, p, "
+        "pp",
+        f"{MEASURES_YAML}: line {line_of(folder, 'file')}, field 'measures.0.file': 'file' "
+        "applies to kind: series only",
+    ]
+
+
+def test_check_also_checks_settings_against_the_charted_periods(blood_pressure: Path) -> None:
+    ok = CliRunner().invoke(main, ["check", "--content", "content", "--data", "data"])
+    assert ok.exit_code == 0, ok.output
+    assert "data: 4 series (104 periods)" in ok.stdout
+    write_measures(
+        blood_pressure,
+        measure_yaml(id="bp", file="bp.csv", period="Week", value="Systolic", exclude=["2019-01"]),
+    )
+    result = CliRunner().invoke(main, ["check", "--content", "content", "--data", "data"])
+    assert problems_in_measures_yaml(result) == [
+        f"{MEASURES_YAML}: line {line_of(blood_pressure, 'exclude')}, field "
+        "'measures.0.exclude.0': '2019-01' is not a charted period of this measure (charted: "
+        "2019-01-07 to 2019-07-01)",
+    ]
+
+
+def test_measures_command_lists_series_as_given(folder: Path) -> None:
+    write_csv(folder / "data" / "bp.csv", ["Week", "Systolic"], [["2019-01-14", 171.5]])
+    write_csv(folder / "data" / "f.csv", ["Day", "Falls", "Bed days"], [["2019-03-01", 3, 800]])
+    write_measures(
+        folder,
+        measure_yaml(id="bp", file="bp.csv", period="Week", value="Systolic"),
+        measure_yaml(
+            id="falls",
+            file="f.csv",
+            period="Day",
+            count="Falls",
+            exposure="Bed days",
+            multiplier=1000,
+            chart="u",
+        ),
+    )
+    result = CliRunner().invoke(
+        main, ["measures", "--content", "content", "--data", "data", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    # 3 falls in 800 bed days = 3.75 per 1000, rounded half up to 3.8.
+    assert result.stdout.splitlines() == [
+        "measure,month,numerator,denominator,value",
+        "bp,2019-01-14,,,171.5",
+        "falls,2019-03-01,3,800,3.8",
+    ]
