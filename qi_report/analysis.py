@@ -44,7 +44,7 @@ class MeasureAnalysis:
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return tuple(period_label(p) for p in self.periods)
+        return tuple(period_label(p, self.series.frequency) for p in self.periods)
 
     @property
     def percent(self) -> bool:
@@ -92,7 +92,7 @@ def analyse_measure(
         result = analyse(settings, numerators=numerators, denominators=denominators)
     else:
         result = analyse(settings, values=values)
-    labels = tuple(period_label(p) for p in periods)
+    labels = tuple(period_label(p, series.frequency) for p in periods)
     summary = summarise(result, labels, unit=definition.unit, period_noun=series.frequency)
     return MeasureAnalysis(
         definition, series, periods, values, numerators, denominators, result, summary
@@ -146,12 +146,15 @@ def _check_phases(
             )
 
 
-def period_label(period: str) -> str:
-    """'2019-04' -> 'April 2019'; other periods ('2019-04-07') -> '7 April 2019'."""
+def period_label(period: str, frequency: str = "month") -> str:
+    """'2019-04' -> 'April 2019'; a date ('2019-04-07') -> '7 April 2019', or 'April 2019'
+    where the series is monthly (dates on the 1st, a month apart)."""
     try:
         if len(period) == 7:
             return dt.date.fromisoformat(period + "-01").strftime("%B %Y")
         day = dt.date.fromisoformat(period)
+        if frequency == "month":
+            return day.strftime("%B %Y")
         return f"{day.day} {day.strftime('%B %Y')}"
     except ValueError:
         return period

@@ -31,6 +31,8 @@ TYPE_WORDS = {
     "special_cause_concern": "concern",
     "special_cause_neutral": "neutral",
 }
+OPTIONAL = ("Numerator", "Denominator", "Lower", "Upper")
+TEXT_COLUMNS = ("Period", "Signals", "Type")  # left-aligned; numbers are right-aligned
 ASSURANCE_WORDS = {"pass": "pass", "fail": "fail", "hit_and_miss": "hit and miss"}
 
 
@@ -143,20 +145,23 @@ def chart_table(measured: MeasureAnalysis) -> str:
         "Type",
     ]
     rows = [_point_cells(measured, i, p) for i, p in enumerate(analysis.points)]
+    # Columns a chart never fills (a run chart's limits, a value series' counts) are left out.
+    kept = [c for c, h in enumerate(headings) if h not in OPTIONAL or any(r[c] for r in rows)]
+    headings = [headings[c] for c in kept]
+    rows = [[r[c] for c in kept] for r in rows]
     widths = [max(len(h), *(len(r[c]) for r in rows)) for c, h in enumerate(headings)]
-    left = {0, 8, 9}  # text columns; numbers are right-aligned
 
     def line(cells: list[str]) -> str:
         return "  ".join(
-            cell.ljust(w) if c in left else cell.rjust(w)
-            for c, (cell, w) in enumerate(zip(cells, widths, strict=True))
+            cell.ljust(w) if heading in TEXT_COLUMNS else cell.rjust(w)
+            for cell, w, heading in zip(cells, widths, headings, strict=True)
         ).rstrip()
 
     lines += [line(headings), line(["-" * w for w in widths]), *(line(r) for r in rows), ""]
     no_assurance = "none (needs a target and a direction of improvement)"
     assurance = ASSURANCE_WORDS.get(analysis.assurance or "", no_assurance)
     lines += [
-        f"Runs (last phase): {_runs_text(analysis.runs)}",
+        f"Runs analysis (Anhøj's rules, last phase): {_runs_text(analysis.runs)}",
         f"Variation (last point): {TYPE_WORDS[analysis.variation]}",
         f"Assurance: {assurance}",
         f"Summary: {measured.summary}",

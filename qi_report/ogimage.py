@@ -56,9 +56,9 @@ def draw() -> np.ndarray:
     centres = [(left + i * step, float(y) + 60) for i, y in enumerate(POINTS)]
     for a, b in itertools.pairwise(centres):
         _segment(image, a, b, 8, WHITE)
-    for x, y in centres:
-        _disc(image, x, y, 16, WHITE)
-        _disc(image, x, y, 8, BLUE)
+    for cx, cy in centres:
+        _disc(image, cx, cy, 16, WHITE)
+        _disc(image, cx, cy, 8, BLUE)
     image[540:552, left:right] = WHITE
     return image
 

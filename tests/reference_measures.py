@@ -61,7 +61,9 @@ def months_before(year: int, month: int, count: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def active_coaches(tables: dict[str, list[dict[str, str]]], year: int, month: int) -> tuple[int, int]:
+def active_coaches(
+    tables: dict[str, list[dict[str, str]]], year: int, month: int
+) -> tuple[int, int]:
     f, d = first_day(year, month), last_day(year, month)
     numerator = denominator = 0
     for coach in tables["coaches"]:

@@ -256,8 +256,8 @@ def test_a_p_chart_worked_by_hand(folder: Path) -> None:
     # Target 90% above the last upper limit, 37.99%, where higher is better: fail.
     assert found["assurance"] == "fail"
     # 5 points: trial limits, and too few for a runs analysis; both said plainly.
-    assert found["runs"]["useful_points"] == 5
-    assert found["runs"]["signal"] is None
+    assert set(found) == TOP_KEYS and all(set(p) == POINT_KEYS for p in points)
+    assert found["runs"] == dict.fromkeys(RUNS_KEYS) | {"useful_points": 5}
     assert "trial limits" in found["summary"]
     assert "too few points for a runs analysis" in found["summary"]
 
@@ -341,7 +341,7 @@ def test_table_format_is_aligned_and_ends_with_the_summary(blood_pressure: Path)
     assert len(ends) == 1
     assert "outside limits" in rows[5]
     tail = "\n".join(lines[header + 2 + 26 :])
-    assert "Runs (last phase): 26 useful points; longest run" in tail
+    assert "Runs analysis (Anhøj's rules, last phase): 26 useful points; longest run" in tail
     assert "Variation (last point): common cause" in tail
     assert "Assurance: none" in tail
     assert lines[-1].startswith("Summary: ") and "(Making Data Count rules)" in lines[-1]
@@ -558,7 +558,10 @@ def test_the_measure_page_names_the_rule_set_and_says_trial_limits(
         main, ["build", "--content", "content", "--data", "data", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    page = Page((out / "measures" / "short" / "index.html").read_text(encoding="utf-8"))
+    html = (out / "measures" / "short" / "index.html").read_text(encoding="utf-8")
+    page = Page(html)
+    # The chart itself labels its limits as trial limits (in the figure's legend).
+    assert '"name":"Trial limits (fewer than 13 points)"' in html
     (summary,) = page.cls("chart__summary")
     assert "(Making Data Count rules)" in summary
     assert "the limits are trial limits (fewer than 13 points)" in summary
@@ -566,6 +569,7 @@ def test_the_measure_page_names_the_rule_set_and_says_trial_limits(
         "XmR chart, mmHg, weekly, 7 January 2019 to 25 February 2019"
     ]
     # A series of values has no numerator or denominator: those cells are blank.
+    assert page.rows[0][3] == "Value (mmHg)"
     assert page.rows[1][:4] == ["7 January 2019", "", "", "169.0"]
 
 
@@ -646,3 +650,18 @@ def test_measures_command_lists_series_as_given(folder: Path) -> None:
         "bp,2019-01-14,,,171.5",
         "falls,2019-03-01,3,800,3.8",
     ]
+
+
+def test_monthly_dates_are_kept_as_given_and_read_as_months(folder: Path) -> None:
+    # Example 2 with each month written as its first day, as many exports do.
+    months = [f"2020-{m:02d}-01" for m in range(1, 13)] + [f"2021-{m:02d}-01" for m in range(1, 7)]
+    write_csv(folder / "data" / "x.csv", ["month", "x"], list(zip(months, SCREENING, strict=True)))
+    write_measures(
+        folder,
+        measure_yaml(id="x", file="x.csv", period="month", value="x", chart="xmr", rules="mdc"),
+    )
+    found = chart_json("x")
+    assert [p["period"] for p in found["points"]] == months
+    # The summary names months, not days: point 5 is May 2020; the last, June 2021.
+    assert found["summary"].startswith("May 2020 was above the upper limit")
+    assert "Latest 1.0 in June 2021" in found["summary"]

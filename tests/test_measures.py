@@ -49,9 +49,19 @@ measures:
 """
 
 
-def write_data(root: Path, max_score: float = 2.5, window_months: int = 3, **tables: str) -> None:
+def write_data(
+    root: Path,
+    *,
+    max_score: float = 2.5,
+    window_months: int = 3,
+    coaches: str = "",
+    coaching: str = "",
+    projects: str = "",
+    scores: str = "",
+) -> None:
     """content/measures.yaml with the given parameters, and data/NAME.csv for each table (the
     header is added; rows are dedented text, '#' lines dropped so the data can be annotated)."""
+    tables = {"coaches": coaches, "coaching": coaching, "projects": projects, "scores": scores}
     (root / "content").mkdir(parents=True, exist_ok=True)
     (root / "data").mkdir(parents=True, exist_ok=True)
     params = {"max_score": max_score, "window_months": window_months}
@@ -59,7 +69,7 @@ def write_data(root: Path, max_score: float = 2.5, window_months: int = 3, **tab
     for keyword, (name, header) in FILES.items():
         lines = [
             line.strip()
-            for line in textwrap.dedent(tables.get(keyword, "")).splitlines()
+            for line in textwrap.dedent(tables[keyword]).splitlines()
             if line.strip() and not line.strip().startswith("#")
         ]
         (root / "data" / f"{name}.csv").write_text("\n".join([header, *lines]) + "\n")
@@ -311,23 +321,25 @@ def test_stalled_projects_parameters_from_measures_yaml(run: Run, tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    "later",
+    ("coaching", "scores"),
     [
-        {"coaching": COACHING_2 + "\nK1,Q1,2019-09-01,2019-09-30"},
-        {"scores": SCORES_2 + "\nQ6,2019-09-30,3.0"},
+        (COACHING_2 + "\nK1,Q1,2019-09-01,2019-09-30", SCORES_2),
+        (COACHING_2, SCORES_2 + "\nQ6,2019-09-30,3.0"),
     ],
     ids=["coaching-row", "project-score"],
 )
 def test_report_ends_at_the_latest_date_in_any_file(
-    run: Run, tmp_path: Path, later: dict[str, str]
+    run: Run, tmp_path: Path, coaching: str, scores: str
 ) -> None:
-    tables = {"coaches": COACHES_2, "coaching": COACHING_2, "projects": PROJECTS_2}
-    tables |= {"scores": SCORES_2} | later
-    write_data(tmp_path, **tables)
+    write_data(tmp_path, coaches=COACHES_2, coaching=coaching, projects=PROJECTS_2, scores=scores)
     # One row dated 2019-09-30 in one file extends both measures to 2019-09.
     found = series(run, tmp_path)
     # K1 stays active: 1/1 in Aug and Sep too.
-    assert found["active-coaches"] == [*ACTIVE_2, ("2019-08", 1, 1, 100.0), ("2019-09", 1, 1, 100.0)]
+    assert found["active-coaches"] == [
+        *ACTIVE_2,
+        ("2019-08", 1, 1, 100.0),
+        ("2019-09", 1, 1, 100.0),
+    ]
     assert found["stalled-projects"][-3:] == [
         ("2019-07", 3, 5, 60.0),  # as in test_stalled_projects_month_by_month
         # Aug (D 08-31, W 05-31): den Q1, Q2, Q5, Q6, Q7 = 5. Q1 stalled; Q2 3.0: no; Q5 D 2.0
@@ -501,7 +513,10 @@ def data_sets(draw: st.DrawFn) -> dict[str, list[str]]:
     if n_coaches and n_projects:
         for _ in range(draw(st.integers(0, 10))):
             started = draw(dates)
-            coach, project = draw(st.integers(0, n_coaches - 1)), draw(st.integers(0, n_projects - 1))
+            coach, project = (
+                draw(st.integers(0, n_coaches - 1)),
+                draw(st.integers(0, n_projects - 1)),
+            )
             coaching.append(f"C{coach},P{project},{started},{later_or_blank(draw, started)}")
     if n_projects:
         # One score per project and day: two different scores on one day are rejected as data.
@@ -533,7 +548,10 @@ def test_random_data_matches_the_reference(
             root,
             max_score=max_score,
             window_months=window_months,
-            **{name: "\n".join(rows) for name, rows in tables.items()},
+            coaches="\n".join(tables["coaches"]),
+            coaching="\n".join(tables["coaching"]),
+            projects="\n".join(tables["projects"]),
+            scores="\n".join(tables["scores"]),
         )
         result = measures(run, root)
         expected = expected_by_kind(root / "data", max_score, window_months)

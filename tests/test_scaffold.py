@@ -93,6 +93,18 @@ def test_every_example_block_works_once_uncommented(workdir: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_new_files_also_pass_a_strict_build(workdir: Path) -> None:
+    """No dead link, future date or other editorial warning in what `new` writes."""
+    edition = written_path(cli("new", "edition", "Strict"))
+    edition.write_text(uncomment_examples(edition.read_text(encoding="utf-8")), encoding="utf-8")
+    written_path(cli("new", "story", "Strict"))
+    args = ["--content", "content", "--data", "data", "--out", "site"]
+    result = cli("build", *args, "--strict", "--drafts")
+    assert result.exit_code == 0, result.output
+    assert (workdir / "site/editions" / edition.stem / "index.html").is_file()
+    assert (workdir / "site/stories/strict/index.html").is_file()
+
+
 def key_lines(text: str, indent: str) -> dict[str, int]:
     """Index of each line ``indent + key:``, or ``indent[:-2] + '- key:'`` for the first key of
     a list item."""
@@ -167,7 +179,7 @@ def test_a_yml_file_of_the_same_slug_also_refuses(workdir: Path) -> None:
         ("  Coaching   --  for -- daily   improvement  ", "coaching-for-daily-improvement"),
         ("Q1/Q2: 50% up (again!)", "q1-q2-50-up-again"),
         ("Cycle 2 — matching by site", "cycle-2-matching-by-site"),
-        ("ＦＵＬＬ width ﬁgures ²", "full-width-figures-2"),
+        ("\uff26\uff35\uff2c\uff2c width \ufb01gures \u00b2", "full-width-figures-2"),
         ("Données 2020 : révisées", "donnees-2020-revisees"),
         ("日本語 and English", "and-english"),
     ],

@@ -56,7 +56,7 @@ class Page(HTMLParser):
             self.links.append(str(attributes["href"]))
         if tag in {"script", "img"} and attributes.get("src"):
             self.sources.append(str(attributes["src"]))
-        if tag == "link" and attributes.get("href"):
+        if tag == "link" and attributes.get("rel") in {"stylesheet", "icon"}:
             self.sources.append(str(attributes["href"]))
         if tag == "tr":
             self.rows.append([])

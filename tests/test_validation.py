@@ -520,9 +520,7 @@ def test_unknown_column_in_the_mapping(project: Path, run: Run) -> None:
     ]
 
 
-def test_mapping_still_applies_when_site_yaml_has_another_problem(
-    project: Path, run: Run
-) -> None:
+def test_mapping_still_applies_when_site_yaml_has_another_problem(project: Path, run: Run) -> None:
     # A typo elsewhere in site.yaml must not also turn the mapped columns into missing columns.
     edit(project / "data" / "projects.csv", "project_id,", "Project ID,")
     with (project / "content" / "site.yaml").open("a") as f:
