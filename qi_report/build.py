@@ -13,9 +13,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import jinja2
 import pandas as pd
 from pydantic import BaseModel
 
@@ -83,7 +85,7 @@ class Inputs:
         return Where(self.measures_doc, index)
 
 
-def load_inputs(content_dir: Path, data_dir: Path) -> Inputs:
+def load_inputs(content_dir: Path, data_dir: Path, cache: BuildCache | None = None) -> Inputs:
     """Read and validate content and data; raises ProblemsFound with every problem found."""
     problems = Problems()
     config = load_config(content_dir, problems)
@@ -102,7 +104,6 @@ def load_inputs(content_dir: Path, data_dir: Path) -> Inputs:
         else:
             needed.update(kind.tables)
     parameters: dict[str, BaseModel] = {}
-    own_files: dict[str, pd.DataFrame] = {}
     for index, measure in enumerate(measures):  # all of measures.yaml, or none when invalid
         kind = KINDS.get(measure.kind)
         if kind is None or doc is None:
@@ -110,16 +111,83 @@ def load_inputs(content_dir: Path, data_dir: Path) -> Inputs:
         checked = validate_parameters(doc, index, measure, kind.parameters, problems)
         if checked is not None:
             parameters[measure.id] = checked
-        where = Where(doc, index)
-        check_chart_settings(measure, kind.charts, where, problems)
-        if kind.load is not None:
-            table = kind.load(measure, data_dir, where, problems)
-            if table is not None:
-                own_files[measure.id] = table
-    datasets = replace(load_data(data_dir, config, needed, problems), series=own_files)
+        check_chart_settings(measure, kind.charts, Where(doc, index), problems)
+    datasets = load_datasets(data_dir, config, doc, measures, needed, problems, cache)
     content = load_content(content_dir, [i for _, i in declared(doc, "id")], problems)
     problems.raise_if_any()
     return Inputs(config, measures, parameters, datasets, content, content_dir, doc)
+
+
+def load_datasets(
+    data_dir: Path,
+    config: SiteConfig,
+    doc: YamlDoc | None,
+    measures: list[MeasureDefinition],
+    needed: set[str],
+    problems: Problems,
+    cache: BuildCache | None = None,
+) -> Datasets:
+    """The ``needed`` programme tables and each series measure's own file. With a cache, they
+    are read again only when a data file, a measure definition or site.yaml's ``data`` changed."""
+    key = (fingerprint(data_dir), config.data, sorted(needed), measures)
+    if cache is not None and cache.datasets is not None and cache.data_key == key:
+        return cache.datasets
+    found = Problems()
+    own_files: dict[str, pd.DataFrame] = {}
+    for index, measure in enumerate(measures):
+        kind = KINDS.get(measure.kind)
+        if kind is not None and kind.load is not None and doc is not None:
+            table = kind.load(measure, data_dir, Where(doc, index), found)
+            if table is not None:
+                own_files[measure.id] = table
+    datasets = replace(load_data(data_dir, config, needed, found), series=own_files)
+    problems.extend(found)
+    if cache is not None and not found:
+        cache.data_key, cache.datasets = key, datasets
+        cache.data_reads += 1
+    return datasets
+
+
+def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file in ``folder`` and below with its modification time and size, except hidden
+    ones and the lock and backup files of editors and spreadsheets (``.~lock.a.csv#``,
+    ``~$a.xlsx``, ``a.yaml~``), which no build reads."""
+    found = []
+    for top, folders, files in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in sorted(files):
+            if name.startswith((".", "~")) or name.endswith(("~", "#")):
+                continue
+            path = os.path.join(top, name)
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:  # removed while we looked
+                continue
+            found.append((path, stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+@dataclass
+class BuildCache:
+    """What a build leaves for the next one (``serve`` keeps one): the data as read and the
+    measures as computed, each with the key of what it was made from, and the template
+    environment (which reloads a template when its file changes). An edit to an edition or
+    story changes neither key, so the data is not read again and nothing is recomputed; an edit
+    to a data file, to measures.yaml or to site.yaml's ``data`` or ``report`` settings changes
+    them. The counters say how often each step really ran."""
+
+    data_key: object = None
+    datasets: Datasets | None = None
+    measures_key: object = None
+    measures: list[MeasureSeries] | None = None
+    env: jinja2.Environment | None = None
+    data_reads: int = 0
+    computations: int = 0
+
+    def environment(self) -> jinja2.Environment:
+        if self.env is None:
+            self.env = environment()
+        return self.env
 
 
 def compute_measures(inputs: Inputs) -> list[MeasureSeries]:
@@ -171,15 +239,17 @@ def build_site(
     base_url: str | None = None,
     drafts: bool = False,
     strict: bool = False,
+    cache: BuildCache | None = None,
 ) -> BuildReport:
     """Validate, compute, render and swap in a new site at ``out``.
 
     With ``strict``, warnings (dead internal links, editions dated in the future, trial limits,
-    no site address) are problems too, and nothing is written.
+    no site address) are problems too, and nothing is written. A ``cache`` (see
+    :class:`BuildCache`) lets a rebuild skip reading and computing what did not change.
     """
     check_output_folder(out, protected=(content_dir, data_dir))
-    inputs = load_inputs(content_dir, data_dir)
-    analysed = analyse_measures(inputs, compute_measures(inputs))
+    inputs = load_inputs(content_dir, data_dir, cache)
+    analysed = analyse_measures(inputs, measures_of(inputs, cache))
     content = inputs.content
     measure_titles = {m.id: m.title for m in inputs.measures}
     stories = [story_view(s, measure_titles) for s in content.stories]
@@ -189,7 +259,20 @@ def build_site(
     found = editorial_warnings(inputs, analysed, pages, site)
     if strict and found:
         raise ProblemsFound(found)
-    return write_site(out, inputs, site, pages, analysed, tuple(found))
+    env = cache.environment() if cache is not None else environment()
+    return write_site(out, inputs, site, pages, analysed, tuple(found), env)
+
+
+def measures_of(inputs: Inputs, cache: BuildCache | None) -> list[MeasureSeries]:
+    """compute_measures, or the cache's last result when the data and the report period are
+    those it was computed from (the data key covers the measure definitions)."""
+    if cache is None:
+        return compute_measures(inputs)
+    key = (cache.data_key, inputs.config.report)
+    if cache.measures is None or cache.measures_key != key:
+        cache.measures, cache.measures_key = compute_measures(inputs), key
+        cache.computations += 1
+    return cache.measures
 
 
 def editorial_warnings(
@@ -230,9 +313,10 @@ def write_site(
     pages: list[Page],
     analysed: list[MeasureAnalysis],
     warnings: tuple[Problem, ...],
+    env: jinja2.Environment | None = None,
 ) -> BuildReport:
     """Render every page and file into a temporary folder, then swap it in for ``out``."""
-    env = environment()
+    env = env or environment()
     writer = SiteWriter(out)
     try:
         entries = []

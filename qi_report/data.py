@@ -238,8 +238,6 @@ def _validate_table(
         _check_order(out, *ORDERED_DATES[name], source, path, problems)
     if name in UNIQUE_IDS:
         _check_unique(out, UNIQUE_IDS[name], source, path, problems)
-    if name == "project_scores":
-        _check_same_day_scores(out, source, path, problems)
     return out
 
 
@@ -375,31 +373,6 @@ def _check_unique(
         pd.Series(
             list(zip(dupes[column], first_row.loc[dupes[column]].to_numpy(), strict=True)),
             index=dupes.index,
-            dtype=object,
-        ),
-    )
-
-
-def _check_same_day_scores(
-    frame: pd.DataFrame, source: DataSource, path: Path, problems: Problems
-) -> None:
-    """Two different scores for one project on one day leave its score that day undefined."""
-    valid = frame.dropna(subset=["scored_on", "score"])
-    keys = ["project_id", "scored_on"]
-    distinct = valid.groupby(keys)["score"].transform("nunique")
-    clash = valid.loc[(distinct > 1) & valid.duplicated(keys, keep="first")]
-    _report(
-        problems,
-        path,
-        clash[ROW],
-        source.columns.get("score", "score"),
-        lambda pair: (
-            f"{quote(f'{pair[0]:g}')} conflicts with another score for project "
-            f"{quote(pair[1])} on the same day"
-        ),
-        pd.Series(
-            list(zip(clash["score"], clash["project_id"], strict=True)),
-            index=clash.index,
             dtype=object,
         ),
     )

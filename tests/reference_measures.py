@@ -87,7 +87,7 @@ def score_at(scores: list[tuple[dt.date, float]], t: dt.date) -> float:
     """The score with the latest date on or before t (by date, never by file order), else 0.5."""
     latest: tuple[dt.date, float] | None = None
     for scored_on, score in scores:
-        if scored_on <= t and (latest is None or scored_on > latest[0]):
+        if scored_on <= t and (latest is None or scored_on >= latest[0]):
             latest = (scored_on, score)
     return latest[1] if latest is not None else STARTING_SCORE
 

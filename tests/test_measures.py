@@ -436,6 +436,26 @@ def test_window_start_in_a_leap_year(run: Run, tmp_path: Path) -> None:
     ]
 
 
+def test_same_day_scores_the_one_lowest_in_the_file_counts(run: Run, tmp_path: Path) -> None:
+    write_data(
+        tmp_path,
+        coaches="K1,2019-01-01,,Adult,staff",
+        coaching="K1,S1,2019-01-01,2019-06-30",
+        projects="S1,Two scores on one day,Adult,2018-12-01,,active",
+        scores="""
+            S1,2019-03-10,2.0
+            S1,2019-03-10,3.0
+        """,
+    )
+    # The later of the two rows dated 2019-03-10 counts: S1's score is 3.0 from that day.
+    # Latest date 2019-06-30, so months run to 2019-06.
+    # M = 2019-06: W = 2019-03-31. score(W) = score(D) = 3.0 > 2.5: not stalled -> 0 of 1.
+    # (Had the first row counted, 2.0 <= 2.5 and not higher than at W: 1 of 1.)
+    found = series(run, tmp_path)
+    rows = {month: (num, den) for month, num, den, _ in found["stalled-projects"]}
+    assert rows["2019-06"] == (0, 1)
+
+
 # --- against the plain reference implementation (tests/reference_measures.py) ------------------
 
 REPO = Path(__file__).resolve().parent.parent
