@@ -253,6 +253,41 @@ def build(
 
 
 @main.command(
+    help="Preview the site while you write: build it into a private temporary folder (never "
+    "site/), serve it on 127.0.0.1 under the path of site_url (as GitHub Pages will), and "
+    "rebuild when a file in the content, data or templates folder changes; the open page "
+    "reloads by itself. Problems are printed, and shown in a banner on the page, while the "
+    "last good site stays served. Ctrl-C stops.\n\n"
+    f"{EXIT_CODES} Here 0 is stopped with Ctrl-C; 1 is also the port in use; problems in "
+    "content or data do not stop serve."
+)
+@folder_options
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1; 0 picks a free one.",
+)
+@click.option("--drafts", is_flag=True, help="Include editions whose status is draft.")
+def serve(content_dir: Path, data_dir: Path, port: int, drafts: bool) -> None:
+    from qi_report.serve import Preview, ServeError
+
+    preview = Preview(content_dir, data_dir, port=port, drafts=drafts, echo=click.echo)
+    try:
+        preview.start()
+        click.echo(f"Serving {preview.url} (Ctrl-C to stop); watching for changes.")
+        preview.wait()
+    except ServeError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("\nStopped.")
+    finally:
+        preview.stop()
+
+
+@main.command(
     "sample-data",
     help="Write the synthetic sample data set (no real person or project) as CSV files. "
     "The committed data/ is --scale sample; medium and large are for benchmarks.\n\n"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from qi_report.problems import Problems, did_you_mean, quote
+from qi_report.richtext import url_scheme
 from qi_report.yamlsource import YamlDoc, load_yaml, validate
 
 TABLES = ("coaches", "coaching", "projects", "project_scores")
@@ -23,14 +24,48 @@ def _month(value: str) -> str:
     return value
 
 
+def _refused(scheme: str | None) -> str:
+    return f"a {scheme}: address is refused; " if scheme not in {None, "http", "https"} else ""
+
+
 def _web_url(value: str) -> str:
     if not re.match(r"^https?://[^\s/]+", value):
-        raise ValueError("expected an absolute http:// or https:// address")
+        raise ValueError(
+            f"{_refused(url_scheme(value))}expected an absolute http:// or https:// address"
+        )
+    return value
+
+
+def _site_link(value: str) -> str:
+    """A navigation link: a path inside the site (``stories/``) or an http(s) address."""
+    scheme = url_scheme(value)
+    if scheme in {"http", "https"}:
+        return _web_url(value)
+    if scheme is not None or value.strip().startswith("//") or "\\" in value:
+        raise ValueError(
+            f"{_refused(scheme)}expected a path inside the site such as stories/ or an "
+            "absolute http:// or https:// address"
+        )
+    return value
+
+
+def _data_file(value: str) -> str:
+    """A file named for a data table: a path inside the data folder."""
+    if (
+        value.startswith(("/", "\\"))
+        or PureWindowsPath(value).is_absolute()
+        or ".." in PurePosixPath(value.replace("\\", "/")).parts
+    ):
+        raise ValueError(
+            "expected a file inside the data folder, without '..' (e.g. projects.xlsx)"
+        )
     return value
 
 
 Month = Annotated[str, AfterValidator(_month)]
 WebUrl = Annotated[str, AfterValidator(_web_url)]
+SiteLink = Annotated[str, AfterValidator(_site_link)]
+DataFile = Annotated[str, AfterValidator(_data_file)]
 
 
 class Strict(BaseModel):
@@ -42,7 +77,7 @@ class Strict(BaseModel):
 class DataSource(Strict):
     """Where one data table comes from and how its columns are named in the export."""
 
-    file: str | None = None
+    file: DataFile | None = None
     columns: dict[str, str] = Field(default_factory=dict)
 
 
@@ -62,7 +97,7 @@ class ReportPeriod(Strict):
 
 class NavItem(Strict):
     label: str
-    href: str
+    href: SiteLink
 
 
 class SiteConfig(Strict):

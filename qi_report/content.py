@@ -2,22 +2,26 @@
 
 Each ``content/editions/*.yaml`` is one newsletter edition and each ``content/stories/*.yaml``
 one change-idea story; the file name (without ``.yaml``) is the slug used in URLs and in
-``story:`` blocks. Markdown inside strings is rendered later, by :mod:`qi_report.markdown`.
+``story:`` blocks. Markdown inside strings is rendered later, by :mod:`qi_report.richtext`; its
+links are checked here, so that a refused address (``javascript:``) is a problem on its line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Literal
+from xml.etree import ElementTree
 
 from pydantic import Field
 
 from qi_report.config import Strict
+from qi_report.definitions import MeasureDefinition
 from qi_report.problems import Problems, did_you_mean
+from qi_report.richtext import refused_message, refused_urls, shown, url_scheme
 from qi_report.yamlsource import YamlDoc, load_yaml, validate
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -158,6 +162,10 @@ def load_content(content_dir: Path, measure_ids: Iterable[str], problems: Proble
     for doc, item in zip(story_docs, stories, strict=True):
         for index, measure in enumerate(item.story.measures):
             _check_ref(doc, ("measures", index), measure, measure_ids, "measure", problems)
+        check_links(doc, ("body",), item.story.body, problems)
+        for number, cycle in enumerate(item.story.pdsa):
+            for part in ("plan", "do", "study", "act"):
+                check_links(doc, ("pdsa", number, part), getattr(cycle, part), problems)
 
     story_slugs = {s.slug for s in stories}
     editions: list[Edition] = []
@@ -182,6 +190,10 @@ def load_content(content_dir: Path, measure_ids: Iterable[str], problems: Proble
                 check_image(
                     content_dir, doc, ("body", index, "image", "src"), block.image.src, problems
                 )
+            elif isinstance(block, Markdown):
+                check_links(doc, ("body", index, "markdown"), block.markdown, problems)
+            elif isinstance(block, CalloutBlock):
+                check_links(doc, ("body", index, "callout", "text"), block.callout.text, problems)
         editions.append(
             Edition(
                 slug,
@@ -263,30 +275,115 @@ def _check_ref(
         )
 
 
+def check_links(
+    doc: YamlDoc,
+    loc: tuple[str | int, ...],
+    text: str,
+    problems: Problems,
+    *,
+    is_markdown: bool = True,
+) -> None:
+    """Each link or image address in ``text`` must be allowed (see ``richtext.allowed_url``);
+    each refused one is a problem on the line of ``loc``. The sanitiser would drop it from the
+    page anyway; the problem tells the writer, who meant something else."""
+    for url in refused_urls(text, is_markdown=is_markdown):
+        problems.add(
+            doc.path,
+            refused_message(url),
+            line=doc.line(loc),
+            field=".".join(str(p) for p in loc),
+        )
+
+
+def check_measure_links(
+    doc: YamlDoc | None, measures: Sequence[MeasureDefinition], problems: Problems
+) -> None:
+    """Links in measures.yaml: the definition is Markdown; the title, unit and annotation
+    texts are drawn by plotly, which reads ``<a href>`` in them."""
+    if doc is None:
+        return
+    for index, measure in enumerate(measures):
+        at: tuple[str | int, ...] = ("measures", index)
+        check_links(doc, (*at, "definition"), measure.definition, problems)
+        for name in ("title", "unit"):
+            check_links(doc, (*at, name), getattr(measure, name), problems, is_markdown=False)
+        for number, note in enumerate(measure.annotations):
+            loc = (*at, "annotations", number, "text")
+            check_links(doc, loc, note.text, problems, is_markdown=False)
+
+
 def check_image(
     content_dir: Path, doc: YamlDoc, loc: tuple[str | int, ...], src: str, problems: Problems
 ) -> None:
-    """An image must be a file of a known type inside the content folder."""
+    """An image must be a file of a known type inside the content folder, named by a relative
+    path without '..', that does not lead outside through a symbolic link; an SVG must hold no
+    script (a reader who opens it on its own would run it)."""
     field = ".".join(str(p) for p in loc)
     line = doc.line(loc)
+    folder = content_dir.as_posix()
+    example = "images/chart.png"
+
+    def problem(message: str) -> None:
+        problems.add(doc.path, message, line=line, field=field)
+
+    parts = PurePosixPath(src.replace("\\", "/")).parts
+    scheme = url_scheme(src)
+    if src.startswith(("/", "\\")) or PureWindowsPath(src).is_absolute():
+        problem(
+            f"{shown(src)} is an absolute path; expected a path inside {folder}/, e.g. {example}"
+        )
+        return
+    if scheme is not None and len(scheme) > 1:  # one letter: a Windows drive, handled above
+        problem(
+            f"{shown(src)} is a {scheme}: address; an image must be a file inside {folder}/, "
+            f"e.g. {example}"
+        )
+        return
+    if ".." in parts:
+        problem(
+            f"{shown(src)} goes up out of its folder with '..'; expected a path inside "
+            f"{folder}/, e.g. {example}"
+        )
+        return
     root = content_dir.resolve()
     target = (content_dir / src).resolve()
-    if Path(src).is_absolute() or not target.is_relative_to(root):
-        problems.add(
-            doc.path,
-            f"'{src}' is outside the content folder; images must be inside "
-            f"{content_dir.as_posix()}/",
-            line=line,
-            field=field,
+    if not target.is_relative_to(root):
+        problem(
+            f"{shown(src)} leads outside the content folder through a symbolic link (to "
+            f"{target.as_posix()}); images must be inside {folder}/"
         )
     elif not target.is_file():
-        problems.add(
-            doc.path, f"'{src}' is not a file in {content_dir.as_posix()}/", line=line, field=field
-        )
+        problem(f"{shown(src)} is not a file in {folder}/")
     elif target.suffix.lower() not in IMAGE_TYPES:
-        problems.add(
-            doc.path,
-            f"'{src}' is not an image (expected {', '.join(IMAGE_TYPES)})",
-            line=line,
-            field=field,
-        )
+        problem(f"{shown(src)} is not an image (expected {', '.join(IMAGE_TYPES)})")
+    elif target.suffix.lower() == ".svg":
+        found = svg_active_content(target)
+        if found:
+            problem(
+                f"{shown(src)} is an SVG with {found}, which could run as a script; expected a "
+                "drawing only (export it again without scripts, or use a PNG)"
+            )
+
+
+SVG_ACTIVE_ELEMENTS = {"script", "foreignobject", "iframe", "object", "embed", "handler"}
+
+
+def svg_active_content(path: Path) -> str | None:
+    """What in an SVG file could run (a script element, an event handler, a javascript:
+    address), described for a message; None for a plain drawing."""
+    try:
+        tree = ElementTree.parse(path)
+    except (ElementTree.ParseError, UnicodeDecodeError) as error:
+        return f"XML that cannot be read ({error})"
+    for element in tree.iter():
+        name = str(element.tag).rsplit("}", 1)[-1].lower()
+        if name in SVG_ACTIVE_ELEMENTS:
+            return f"a <{name}> element"
+        for attribute, value in element.attrib.items():
+            local = attribute.rsplit("}", 1)[-1].lower()
+            if local.startswith("on"):
+                return f"an event handler attribute '{local}'"
+            scheme = url_scheme(value)
+            if scheme in {"javascript", "vbscript"}:
+                return f"a {scheme}: address in '{local}'"
+    return None

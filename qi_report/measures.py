@@ -227,8 +227,8 @@ def stalled_projects(
     # `at_month_end` is the score at D of month m, column m the score at its W.
     extended = pd.period_range(months[0] - window, months[-1], freq="M")
     at_month_end = _scores_at_month_ends(projects["project_id"], scores, extended)
-    score_d = at_month_end[:, window:]
-    score_w = at_month_end[:, :-window]
+    score_d = at_month_end.codes[:, window:]
+    score_w = at_month_end.codes[:, :-window]
 
     last_day = _month_ends(months)[None, :]
     window_end = _month_ends(extended[:-window])[None, :]
@@ -236,7 +236,8 @@ def stalled_projects(
     open_long_enough = (projects["created_on"].to_numpy()[:, None] <= window_end) & (
         np.isnat(closed) | (closed > last_day)
     )
-    stalled = open_long_enough & (score_d <= params.max_score) & (score_d <= score_w)
+    low = score_d < at_month_end.codes_up_to(params.max_score)  # score(D) <= max_score
+    stalled = open_long_enough & low & (score_d <= score_w)
     return _series(definition, months, stalled.sum(axis=0), open_long_enough.sum(axis=0))
 
 
@@ -265,25 +266,77 @@ def series(
     )
 
 
+@dataclass(frozen=True)
+class ScoreTable:
+    """Each project's score at each month end, as a projects x months array of small codes.
+
+    ``codes`` index ``levels``, the distinct scores in increasing order, so that codes compare
+    exactly as the scores do; a uint8 array (one byte a cell, where float64 scores took eight)
+    while there are at most 256 distinct scores."""
+
+    codes: np.ndarray[Any, np.dtype[np.unsignedinteger[Any]]]
+    levels: FloatArray
+
+    def codes_up_to(self, score: float) -> int:
+        """How many levels are at most ``score``: a code is below it when its score is <= it."""
+        return int(np.searchsorted(self.levels, score, side="right"))
+
+    def scores(self) -> FloatArray:
+        """The table as scores (for tests and reading)."""
+        result: FloatArray = self.levels[self.codes]
+        return result
+
+
 def _scores_at_month_ends(
     project_ids: pd.Series, scores: pd.DataFrame, months: pd.PeriodIndex
-) -> FloatArray:
-    """A projects x months array: each project's latest score on or before each month end,
-    by scored_on (never file order), or the 0.5 starting score where it has none yet."""
-    table = np.full((len(project_ids), len(months)), np.nan)
-    dated = scores.dropna(subset=["scored_on"]).sort_values("scored_on", kind="stable")
-    project = pd.Index(project_ids).get_indexer(dated["project_id"])
-    first = months[0].year * 12 + months[0].month
-    offset = (dated["scored_on"].dt.year * 12 + dated["scored_on"].dt.month - first).to_numpy()
-    cells = pd.DataFrame(
-        {"project": project, "column": np.clip(offset, 0, None), "score": dated["score"].to_numpy()}
+) -> ScoreTable:
+    """Each project's latest score on or before each month end, by scored_on (never file
+    order; of two rows on one day the later in the file), or the 0.5 starting score where it has
+    none yet.
+
+    Each score row falls in a cell (project, month), its month clipped to the first; the latest
+    row of each cell (a stable sort by cell and day, skipped when the rows are in that order
+    already, as exports usually are) holds from that month until the project's next scored
+    month, so every project's row of the table is a run of repeated codes (``np.repeat``)."""
+    count, width = len(project_ids), len(months)
+    project = _positions(pd.Index(project_ids), scores["project_id"])
+    day = scores["scored_on"].to_numpy().astype("datetime64[D]")
+    column = day.astype("datetime64[M]").astype(np.int64) - months[0].ordinal
+    kept = ~np.isnat(day) & (project >= 0) & (column < width)
+    days = day[kept].astype(np.int64)
+    cells = project[kept] * width + np.clip(column[kept], 0, None)
+    values = scores["score"].to_numpy(dtype=float)[kept]
+    if days.size:
+        order_key = cells * (int(days.max() - days.min()) + 1) + (days - days.min())
+        if not bool(np.all(order_key[1:] >= order_key[:-1])):
+            order = np.argsort(order_key, kind="stable")
+            cells, values = cells[order], values[order]
+    latest = np.flatnonzero(np.diff(cells, append=-1))  # the last row of each cell
+    levels: FloatArray = np.unique(np.append(pd.unique(values), SCORE_MIN))
+    dtype = np.min_scalar_type(len(levels) - 1)
+    # A run of the starting score at the start of every project's row, then its scored cells.
+    starts = np.concatenate([np.arange(count, dtype=np.int64) * width, cells[latest]])
+    codes = np.concatenate(
+        [
+            np.full(count, np.searchsorted(levels, SCORE_MIN), dtype=dtype),
+            np.searchsorted(levels, values[latest]).astype(dtype),
+        ]
     )
-    cells = cells[(project >= 0) & (offset <= len(months) - 1)]
-    # Rows are in date order, so the last row of a cell is that month's latest score.
-    cells = cells.drop_duplicates(["project", "column"], keep="last")
-    table[cells["project"].to_numpy(), cells["column"].to_numpy()] = cells["score"].to_numpy()
-    filled = pd.DataFrame(table).ffill(axis=1).fillna(SCORE_MIN).to_numpy()
-    return filled
+    order = np.argsort(starts, kind="stable")  # a row's start run before a cell in month 0
+    starts, codes = starts[order], codes[order]
+    runs = np.diff(np.append(starts, count * width))
+    return ScoreTable(np.repeat(codes, runs).reshape(count, width), levels)
+
+
+def _positions(index: pd.Index, values: pd.Series) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """``index.get_indexer(values)`` (-1 where absent), looking each run of equal consecutive
+    values up once: score rows usually come grouped by project."""
+    found = values.to_numpy()
+    if found.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.append(True, found[1:] != found[:-1]))
+    looked_up = index.get_indexer(found[first]).astype(np.int64)
+    return np.repeat(looked_up, np.diff(np.append(first, found.size)))
 
 
 def percent_1dp(numerator: float, denominator: float) -> str:

@@ -38,6 +38,12 @@ class NavLink:
     href: str  # relative to the site root, or absolute http(s)
     section: str
 
+    @property
+    def external(self) -> bool:
+        """An http(s) address, written as is; any other href is a path inside the site
+        (site.yaml allows nothing else)."""
+        return urlsplit(self.href).scheme.lower() in {"http", "https"}
+
 
 @dataclass(frozen=True)
 class SiteView:

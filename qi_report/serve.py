@@ -288,8 +288,11 @@ class Preview:
             for old in self.folder.iterdir():  # keep the previous build for requests in flight
                 if old not in (out, previous.root):
                     shutil.rmtree(old, ignore_errors=True)
-        what = f"{report.pages} pages" if before is None else changed
-        self.echo(f"{_now()} Built {what} in {self.last_build_ms:.0f} ms.")
+        took = f"in {self.last_build_ms:.0f} ms"
+        if before is None:
+            self.echo(f"{_now()} Built {report.pages} pages {took}.")
+        else:
+            self.echo(f"{_now()} Rebuilt {took} ({changed}).")
         if report.warnings != self._warnings:
             for warning in report.warnings:
                 self.echo(f"Warning: {warning}", err=True)

@@ -7,6 +7,7 @@ is worked out here.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -143,10 +144,14 @@ def long_date(day: dt.date) -> str:
 def measure_view(measured: MeasureAnalysis, stories: Sequence[StoryFile]) -> MeasureView:
     definition = measured.definition
     monthly = all(len(p) == len("YYYY-MM") for p in measured.periods)
+    # plotly reads tags and entities in label text; a story's words are shown as written.
     markers = [
         Marker(
             month_of(cycle.start) if monthly else cycle.start.isoformat(),
-            f"PDSA: {item.story.title}, {cycle.title} (from {long_date(cycle.start)})",
+            html.escape(
+                f"PDSA: {item.story.title}, {cycle.title} (from {long_date(cycle.start)})",
+                quote=False,
+            ),
         )
         for item in stories
         if definition.id in item.story.measures
@@ -279,5 +284,6 @@ def edition_blocks(
 
 
 def media_path(src: str) -> str:
-    """Where a content image is published, relative to the site root."""
-    return "media/" + src.lstrip("./")
+    """Where a content image is published, relative to the site root (``src`` is checked at
+    load: relative, inside content/, without '..')."""
+    return "/".join(["media", *(part for part in src.split("/") if part not in {"", "."})])
