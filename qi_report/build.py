@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from qi_report.analysis import MeasureAnalysis, analyse_measure
 from qi_report.config import SiteConfig, load_config
-from qi_report.content import Content, load_content
+from qi_report.content import Content, check_measure_links, load_content
 from qi_report.data import Datasets, load_data
 from qi_report.definitions import (
     MeasureDefinition,
@@ -41,6 +41,7 @@ from qi_report.pages import (
     Page,
     SiteView,
     base_path,
+    check_base_url,
     environment,
     plan_pages,
     render_page,
@@ -50,7 +51,7 @@ from qi_report.problems import Problem, Problems, ProblemsFound, did_you_mean, d
 from qi_report.search import entry as search_entry
 from qi_report.search import index_json
 from qi_report.site import SiteWriter, check_output_folder, measure_csv, plotly_filename
-from qi_report.views import measure_view, media_path, story_view
+from qi_report.views import MeasureView, measure_view, media_path, story_view
 from qi_report.yamlsource import YamlDoc
 
 
@@ -114,6 +115,7 @@ def load_inputs(content_dir: Path, data_dir: Path, cache: BuildCache | None = No
         check_chart_settings(measure, kind.charts, Where(doc, index), problems)
     datasets = load_datasets(data_dir, config, doc, measures, needed, problems, cache)
     content = load_content(content_dir, [i for _, i in declared(doc, "id")], problems)
+    check_measure_links(doc, measures, problems)
     problems.raise_if_any()
     return Inputs(config, measures, parameters, datasets, content, content_dir, doc)
 
@@ -169,17 +171,20 @@ def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 @dataclass
 class BuildCache:
-    """What a build leaves for the next one (``serve`` keeps one): the data as read and the
-    measures as computed, each with the key of what it was made from, and the template
-    environment (which reloads a template when its file changes). An edit to an edition or
-    story changes neither key, so the data is not read again and nothing is recomputed; an edit
-    to a data file, to measures.yaml or to site.yaml's ``data`` or ``report`` settings changes
-    them. The counters say how often each step really ran."""
+    """What a build leaves for the next one (``serve`` keeps one): the data as read, the
+    measures as computed and their views (charts), each with the key of what it was made from,
+    and the template environment (which reloads a template when its file changes). An edit to
+    an edition changes no key, so the data is not read again and nothing is recomputed or
+    redrawn; one to a story redraws the charts (they mark its PDSA cycles); one to a data file,
+    to measures.yaml or to site.yaml's ``data`` or ``report`` settings recomputes. The counters
+    say how often each step really ran."""
 
     data_key: object = None
     datasets: Datasets | None = None
     measures_key: object = None
     measures: list[MeasureSeries] | None = None
+    views_key: object = None
+    views: list[MeasureView] | None = None
     env: jinja2.Environment | None = None
     data_reads: int = 0
     computations: int = 0
@@ -248,12 +253,13 @@ def build_site(
     :class:`BuildCache`) lets a rebuild skip reading and computing what did not change.
     """
     check_output_folder(out, protected=(content_dir, data_dir))
+    check_base_url(base_url)
     inputs = load_inputs(content_dir, data_dir, cache)
     analysed = analyse_measures(inputs, measures_of(inputs, cache))
     content = inputs.content
     measure_titles = {m.id: m.title for m in inputs.measures}
     stories = [story_view(s, measure_titles) for s in content.stories]
-    measures = [measure_view(m, content.stories) for m in analysed]
+    measures = views_of(analysed, content, cache)
     pages = plan_pages(content, measures, stories, base_path(inputs.config, base_url), drafts)
     site = site_view(inputs.config, plotly_filename(), base_url)
     found = editorial_warnings(inputs, analysed, pages, site)
@@ -273,6 +279,20 @@ def measures_of(inputs: Inputs, cache: BuildCache | None) -> list[MeasureSeries]
         cache.measures, cache.measures_key = compute_measures(inputs), key
         cache.computations += 1
     return cache.measures
+
+
+def views_of(
+    analysed: list[MeasureAnalysis], content: Content, cache: BuildCache | None
+) -> list[MeasureView]:
+    """Each measure's view, or the cache's last ones when the measures (analysed from the
+    series and their definitions, which the measures key covers) and the stories are unchanged."""
+    if cache is None:
+        return [measure_view(m, content.stories) for m in analysed]
+    key = (cache.measures_key, content.stories)
+    if cache.views is None or cache.views_key != key:
+        cache.views = [measure_view(m, content.stories) for m in analysed]
+        cache.views_key = key
+    return cache.views
 
 
 def editorial_warnings(

@@ -258,8 +258,8 @@ def build(
     "rebuild when a file in the content, data or templates folder changes; the open page "
     "reloads by itself. Problems are printed, and shown in a banner on the page, while the "
     "last good site stays served. Ctrl-C stops.\n\n"
-    f"{EXIT_CODES} Here 0 is stopped with Ctrl-C; 1 is also the port in use; problems in "
-    "content or data do not stop serve."
+    f"{EXIT_CODES} For serve: 0 when stopped with Ctrl-C; 1 when the port cannot be used (in "
+    "use, say); problems in content or data never stop it."
 )
 @folder_options
 @click.option(
@@ -271,13 +271,14 @@ def build(
 )
 @click.option("--drafts", is_flag=True, help="Include editions whose status is draft.")
 def serve(content_dir: Path, data_dir: Path, port: int, drafts: bool) -> None:
-    from qi_report.serve import Preview, ServeError
+    from qi_report.serve import Preview, ServeError, sigterm_as_interrupt
 
     preview = Preview(content_dir, data_dir, port=port, drafts=drafts, echo=click.echo)
     try:
-        preview.start()
-        click.echo(f"Serving {preview.url} (Ctrl-C to stop); watching for changes.")
-        preview.wait()
+        with sigterm_as_interrupt():
+            preview.start()
+            click.echo(f"Serving {preview.url} (Ctrl-C to stop); watching for changes.")
+            preview.wait()
     except ServeError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)

@@ -28,7 +28,8 @@ def _refused(scheme: str | None) -> str:
     return f"a {scheme}: address is refused; " if scheme not in {None, "http", "https"} else ""
 
 
-def _web_url(value: str) -> str:
+def web_url(value: str) -> str:
+    """An absolute http(s) address (``site_url``, ``--base-url``); ValueError otherwise."""
     if not re.match(r"^https?://[^\s/]+", value):
         raise ValueError(
             f"{_refused(url_scheme(value))}expected an absolute http:// or https:// address"
@@ -40,7 +41,7 @@ def _site_link(value: str) -> str:
     """A navigation link: a path inside the site (``stories/``) or an http(s) address."""
     scheme = url_scheme(value)
     if scheme in {"http", "https"}:
-        return _web_url(value)
+        return web_url(value)
     if scheme is not None or value.strip().startswith("//") or "\\" in value:
         raise ValueError(
             f"{_refused(scheme)}expected a path inside the site such as stories/ or an "
@@ -63,9 +64,20 @@ def _data_file(value: str) -> str:
 
 
 Month = Annotated[str, AfterValidator(_month)]
-WebUrl = Annotated[str, AfterValidator(_web_url)]
+WebUrl = Annotated[str, AfterValidator(web_url)]
 SiteLink = Annotated[str, AfterValidator(_site_link)]
 DataFile = Annotated[str, AfterValidator(_data_file)]
+
+
+def _date_format(value: str) -> str:
+    """A ``date_format`` that reads each date one way only (see ``data.date_format``)."""
+    from qi_report.data import date_format  # a function-level import: data.py imports this module
+
+    date_format(value)
+    return value
+
+
+DateFormatText = Annotated[str, AfterValidator(_date_format)]
 
 
 class Strict(BaseModel):
@@ -79,9 +91,13 @@ class DataSource(Strict):
 
     file: DataFile | None = None
     columns: dict[str, str] = Field(default_factory=dict)
+    date_format: DateFormatText | None = None
+    """How dates written as text look, e.g. ``%d/%m/%Y``; default ``YYYY-MM-DD``."""
 
 
 class DataSources(Strict):
+    date_format: DateFormatText | None = None
+    """The ``date_format`` of every table that does not set its own."""
     coaches: DataSource = DataSource()
     coaching: DataSource = DataSource()
     projects: DataSource = DataSource()
@@ -114,7 +130,11 @@ class SiteConfig(Strict):
     data: DataSources = DataSources()
 
     def source(self, table: str) -> DataSource:
+        """Table ``table``'s source, with the ``data`` section's ``date_format`` unless it sets its
+        own."""
         source: DataSource = getattr(self.data, table)
+        if source.date_format is None and self.data.date_format is not None:
+            return source.model_copy(update={"date_format": self.data.date_format})
         return source
 
 

@@ -335,7 +335,7 @@ def check_image(
         return
     if scheme is not None and len(scheme) > 1:  # one letter: a Windows drive, handled above
         problem(
-            f"{shown(src)} is a {scheme}: address; an image must be a file inside {folder}/, "
+            f"{shown(src)} is a {scheme}: address; expected an image file inside {folder}/, "
             f"e.g. {example}"
         )
         return

@@ -335,7 +335,7 @@ def _positions(index: pd.Index, values: pd.Series) -> np.ndarray[Any, np.dtype[n
     if found.size == 0:
         return np.zeros(0, dtype=np.int64)
     first = np.flatnonzero(np.append(True, found[1:] != found[:-1]))
-    looked_up = index.get_indexer(found[first]).astype(np.int64)
+    looked_up = index.get_indexer(pd.Index(found[first])).astype(np.int64)
     return np.repeat(looked_up, np.diff(np.append(first, found.size)))
 
 

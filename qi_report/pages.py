@@ -16,9 +16,10 @@ import jinja2
 from markupsafe import Markup
 
 from qi_report.charts import Chart
-from qi_report.config import SiteConfig
+from qi_report.config import SiteConfig, web_url
 from qi_report.content import Content, Edition
-from qi_report.richtext import plain, render, render_inline
+from qi_report.problems import Problem, ProblemsFound
+from qi_report.richtext import plain, render, render_inline, shown
 from qi_report.views import Block, MeasureView, StoryView, edition_blocks, long_date
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -172,6 +173,18 @@ def site_url(config: SiteConfig, base_url: str | None) -> str | None:
     if not url:
         return None
     return url if url.endswith("/") else url + "/"
+
+
+def check_base_url(base_url: str | None) -> None:
+    """``--base-url``, like ``site_url``, must be an absolute http(s) address."""
+    if base_url is None:
+        return
+    try:
+        web_url(base_url)
+    except ValueError as error:
+        raise ProblemsFound(
+            [Problem("--base-url", message=f"{shown(base_url)}: {error}")]
+        ) from None
 
 
 def base_path(config: SiteConfig, base_url: str | None) -> str:

@@ -4,12 +4,14 @@ A series measure names a file in the data folder, its period column, and the col
 values: a ``value``; or a ``numerator`` and a ``denominator`` (a percentage); or, for a u chart,
 a ``count`` and an ``exposure`` (a rate per ``multiplier`` units). ``SHAPES`` says which chart
 types suit which columns. Periods are months (``YYYY-MM``) or dates (``YYYY-MM-DD``: weeks, days),
-one form per file, each at most once. Every problem is located: a line of measures.yaml, or a
-row (header = row 1) and column of the data file.
+one form per file, each at most once; in an Excel file, a date cell or a serial date number is a
+date. Numbers may have thousands separators (``1,234``). Every problem is located: a line of
+measures.yaml, or a row (header = row 1) and column of the data file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from qi_report.data import ROW, _report, read_table
+from qi_report.data import (
+    FIRST_YEAR,
+    ISO_DATES,
+    LAST_YEAR,
+    OK,
+    ROW,
+    TEXT,
+    RawTable,
+    _report,
+    cell_dates,
+    excel_errors,
+    find_column,
+    read_table,
+    report_dates,
+)
 from qi_report.definitions import MeasureDefinition, Where
 from qi_report.problems import Problems, display_path, quote
 
@@ -82,19 +98,18 @@ def read_series(
         return None
     found_before = len(problems)
     headers = {PERIOD: definition.period} | {f: str(getattr(definition, f)) for f in shape.fields}
-    columns = _find_columns(raw, headers, definition.id, path, problems)
+    columns = _find_columns(raw, headers, definition.id, problems)
     if columns is None:
         return None
-    out = pd.DataFrame({ROW: raw[ROW].to_numpy()})
-    period_text = raw[columns[PERIOD]].str.strip()
-    out[PERIOD] = _periods(period_text, raw[ROW], headers[PERIOD], path, problems)
+    rows = raw.row_numbers()
+    out = pd.DataFrame({ROW: raw.rows})
+    out[PERIOD] = _periods(raw, columns[PERIOD], rows, headers[PERIOD], problems)
     numbers = {
-        name: _numbers(raw[columns[name]].str.strip(), raw[ROW], headers[name], path, problems)
-        for name in shape.fields
+        name: _numbers(raw, columns[name], rows, headers[name], problems) for name in shape.fields
     }
-    _check_signs(numbers, definition, raw[ROW], headers, path, problems)
+    _check_signs(numbers, definition, rows, headers, path, problems)
     if "numerator" in numbers:
-        _check_proportions(numbers, raw[ROW], headers, path, problems)
+        _check_proportions(numbers, rows, headers, path, problems)
     if len(problems) > found_before:
         return None
     for column in ("value", "numerator", "denominator"):
@@ -160,34 +175,39 @@ def _path(file: str, data_dir: Path, where: Where, problems: Problems) -> Path |
 
 
 def _find_columns(
-    raw: pd.DataFrame, headers: dict[str, str], measure_id: str, path: Path, problems: Problems
-) -> dict[str, str] | None:
-    by_lower = {c.lower(): c for c in raw.columns if c != ROW}
-    present = ", ".join(c for c in raw.columns if c != ROW) or "none"
-    found: dict[str, str] = {}
+    raw: RawTable, headers: dict[str, str], measure_id: str, problems: Problems
+) -> dict[str, int] | None:
+    found: dict[str, int] = {}
     for name, header in headers.items():
-        column = by_lower.get(header.strip().lower())
-        if column is None:
-            problems.add(
-                path,
-                f"missing column '{header}' (named for measure '{measure_id}' in "
-                f"measures.yaml; columns found: {present})",
-                row=1,
-                field=header,
-            )
-        else:
+        named_for = f"named for measure '{measure_id}' in measures.yaml; "
+        column = find_column(raw, header, problems, named_for)
+        if column is not None:
             found[name] = column
     return found if len(found) == len(headers) else None
 
 
 def _periods(
-    text: pd.Series, rows: pd.Series, header: str, path: Path, problems: Problems
+    raw: RawTable, index: int, rows: pd.Series, header: str, problems: Problems
 ) -> pd.Series:
-    empty = text == ""
+    """The periods as text: ``YYYY-MM`` or ``YYYY-MM-DD`` as written, or the date of an Excel
+    date cell or serial number."""
+    path, cells = raw.path, raw.cells(index)
+    text = cells.text()
+    errors = excel_errors(cells, rows, header, "a period", path, problems)
+    empty = cells.empty()
     _report(problems, path, rows[empty], header, "empty value; a period is required", text[empty])
-    month = text.str.fullmatch(MONTH_PATTERN)
-    date = text.str.fullmatch(DATE_PATTERN)
-    shapeless = ~empty & ~month & ~date
+    skip = empty | errors
+    kinds = raw.kind(index)
+    if kinds is not None:  # Excel: a date cell or a number is a date, whatever its format
+        typed = (kinds != TEXT) & ~skip
+        found = cell_dates(cells, kinds, ~typed, ISO_DATES, raw.epoch)
+        report_dates(found, text, rows, header, ISO_DATES, None, path, problems)
+        good = typed & (found.why == OK)
+        text = text.where(~good, found.dates.dt.strftime("%Y-%m-%d"))
+        skip = skip | (typed & ~good)
+    month = text.str.fullmatch(MONTH_PATTERN) & ~skip
+    date = text.str.fullmatch(DATE_PATTERN) & ~skip
+    shapeless = ~skip & ~month & ~date
     _report(
         problems,
         path,
@@ -207,6 +227,17 @@ def _periods(
         text[impossible],
     )
     valid = month | (date & parsed.notna())
+    years = pd.to_numeric(text.str[:4].where(valid), errors="coerce")
+    far = valid & ~years.between(FIRST_YEAR, LAST_YEAR)
+    _report(
+        problems,
+        path,
+        rows[far],
+        header,
+        lambda v: f"{quote(v)} is not in the years {FIRST_YEAR} to {LAST_YEAR} (a mistyped year?)",
+        text[far],
+    )
+    valid &= ~far
     if valid.any():
         first = int(np.flatnonzero(valid.to_numpy())[0])
         first_is_month = bool(month.iloc[first])
@@ -255,15 +286,31 @@ def _check_repeats(
     )
 
 
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+
+
+def number_value(text: str) -> float:
+    """The number ``text`` gives (``12``, ``0.5``, ``1,234``), or NaN."""
+    if _NUMBER.fullmatch(text):
+        return float(text)
+    if _THOUSANDS.fullmatch(text):
+        return float(text.replace(",", ""))
+    return np.nan
+
+
 def _numbers(
-    text: pd.Series, rows: pd.Series, header: str, path: Path, problems: Problems
+    raw: RawTable, index: int, rows: pd.Series, header: str, problems: Problems
 ) -> pd.Series:
-    empty = text == ""
+    path, cells = raw.path, raw.cells(index)
+    text = cells.text()
+    errors = excel_errors(cells, rows, header, "a number", path, problems)
+    empty = cells.empty()
     _report(problems, path, rows[empty], header, "empty value; a number is required", text[empty])
-    numbers = pd.to_numeric(text.where(~empty), errors="coerce")
-    bad = ~empty & ~np.isfinite(numbers.astype(float))
+    numbers = pd.Series(cells.each(number_value), dtype=float)
+    bad = ~empty & ~errors & ~np.isfinite(numbers)
     _report(problems, path, rows[bad], header, lambda v: f"{quote(v)} is not a number", text[bad])
-    return numbers.where(~bad).astype(float)
+    return numbers.where(~bad & ~errors & ~empty)
 
 
 def _check_signs(

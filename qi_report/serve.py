@@ -21,11 +21,12 @@ import html
 import json
 import mimetypes
 import shutil
+import signal
 import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -219,7 +220,7 @@ class Preview:
                 self.folder = None
 
     def __enter__(self) -> Preview:
-        return self.start()
+        return self if self._server is not None else self.start()
 
     def __exit__(
         self,
@@ -268,7 +269,7 @@ class Preview:
             before, self._seen = self._seen, self.snapshot()
             changed = _changed(before, self._seen)
             self._attempts += 1
-            out = self.folder / f"site-{self._attempts}"
+            out = self.folder / str(self._attempts) / "site"  # with what the writer leaves beside
             started = time.perf_counter()
             try:
                 report = build_site(
@@ -285,8 +286,9 @@ class Preview:
             self.last_build_ms = (time.perf_counter() - started) * 1000
             previous = self.state
             self.state = Served(out, previous.build + 1, _configured_base(self.content_dir))
-            for old in self.folder.iterdir():  # keep the previous build for requests in flight
-                if old not in (out, previous.root):
+            keep = {out.parent, previous.root.parent if previous.root else None}
+            for old in self.folder.iterdir():  # the previous build is kept for requests in flight
+                if old not in keep:
                     shutil.rmtree(old, ignore_errors=True)
         took = f"in {self.last_build_ms:.0f} ms"
         if before is None:
@@ -442,6 +444,20 @@ def _bind_message(port: int, error: OSError) -> str:
         f"cannot serve on {HOST}:{port}: {reason}; choose another --port, "
         "or --port 0 for any free one"
     )
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Inside, SIGTERM (from a process manager, an editor's stop button) stops like Ctrl-C."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _now() -> str:

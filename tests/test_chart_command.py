@@ -523,14 +523,19 @@ def test_measures_1_and_2_on_the_sample_data(sample: Path, measure_id: str) -> N
     points = found["points"]
     assert points and all(re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", p["period"]) for p in points)
     assert [p["period"] for p in points] == sorted(p["period"] for p in points)
-    # Values in percent: 100 x numerator / denominator; the centre is the pooled proportion,
-    # 100 x all numerators / all denominators (one phase: no rebase in the sample settings).
+    # Values in percent: 100 x numerator / denominator; the centre of each phase is its pooled
+    # proportion, 100 x the phase's numerators / its denominators (the sample rebases
+    # active-coaches at 2016-01, when the first LifeQI projects began).
     for p in points:
         assert p["value"] == pytest.approx(100 * p["numerator"] / p["denominator"])
         assert 0 <= p["value"] <= 100
         assert 0 <= p["lower"] <= p["centre"] <= p["upper"] <= 100
-    pooled = 100 * sum(p["numerator"] for p in points) / sum(p["denominator"] for p in points)
-    assert [p["centre"] for p in points] == pytest.approx([pooled] * len(points))
+    for phase in {p["phase"] for p in points}:
+        own = [p for p in points if p["phase"] == phase]
+        pooled = 100 * sum(p["numerator"] for p in own) / sum(p["denominator"] for p in own)
+        assert [p["centre"] for p in own] == pytest.approx([pooled] * len(own))
+    if measure_id == "active-coaches":
+        assert next(p for p in points if p["phase"] == 2)["period"] == "2016-01"
     assert "(Making Data Count rules)" in found["summary"]
 
 

@@ -118,7 +118,8 @@ def test_missing_column(project: Path, run: Run) -> None:
             "C2,2019-01-10",
             "C2,10/01/2019",
             "data/coaches.csv: row 3, column 'trained_on': '10/01/2019' is not a date in the "
-            "form YYYY-MM-DD",
+            "form YYYY-MM-DD (for day/month/year dates set date_format: '%d/%m/%Y' for coaches "
+            "in site.yaml)",
         ),
         (
             "projects.csv",
@@ -569,6 +570,10 @@ def test_blank_rows_are_skipped_and_row_numbers_match_the_spreadsheet(
 
 
 def test_unreadable_data_file(project: Path, run: Run) -> None:
-    (project / "data" / "coaches.csv").write_bytes(b"coach_id,trained_on\nC\xff1,2019-01-01\n")
-    [line] = check(run)
-    assert line.startswith("data/coaches.csv: is not UTF-8 text")
+    # 0x81 is undefined in Windows-1252 as well as invalid UTF-8, so neither reading works. (0xFF,
+    # say, is 'ÿ' in Windows-1252: see test_messy_exports.py for that fallback.)
+    (project / "data" / "coaches.csv").write_bytes(b"coach_id,trained_on\nC\x811,2019-01-01\n")
+    assert check(run) == [
+        "data/coaches.csv: row 2: byte 0x81 (at offset 21) is neither UTF-8 nor Windows-1252 "
+        "text; save it from Excel as 'CSV UTF-8 (Comma delimited)'"
+    ]

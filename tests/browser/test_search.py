@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
-
 from ghpages import GhPagesServer
+from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
