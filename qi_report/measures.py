@@ -281,11 +281,6 @@ class ScoreTable:
         """How many levels are at most ``score``: a code is below it when its score is <= it."""
         return int(np.searchsorted(self.levels, score, side="right"))
 
-    def scores(self) -> FloatArray:
-        """The table as scores (for tests and reading)."""
-        result: FloatArray = self.levels[self.codes]
-        return result
-
 
 def _scores_at_month_ends(
     project_ids: pd.Series, scores: pd.DataFrame, months: pd.PeriodIndex
