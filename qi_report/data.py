@@ -377,12 +377,9 @@ def _read_csv(path: Path, problems: Problems) -> RawTable | None:
             row=text.count("\n", 0, nul) + 1,
         )
         return None
-    records = _records(text, path, problems)
-    if records is None:
-        return None
-    headers, columns = records
-    if len(headers) == 1 and (";" in headers[0] or "\t" in headers[0]):
-        separator = "semicolons" if ";" in headers[0] else "tabs"
+    header = text.splitlines()[0]
+    if "," not in header and (";" in header or "\t" in header):
+        separator = "semicolons" if ";" in header else "tabs"
         problems.add(
             path,
             f"its values are separated by {separator}, not commas; save it as "
@@ -390,6 +387,10 @@ def _read_csv(path: Path, problems: Problems) -> RawTable | None:
             row=1,
         )
         return None
+    records = _records(text, path, problems)
+    if records is None:
+        return None
+    headers, columns = records
     rows = np.arange(2, len(columns[0]) + 2 if columns else 2, dtype=np.int64)
     return RawTable(path, tuple(headers), tuple(columns), rows, encoding=encoding)
 

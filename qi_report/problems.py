@@ -32,7 +32,20 @@ class Problem:
             kind = "column" if self.row is not None else "field"
             where.append(f"{kind} '{self.field}'")
         location = f": {', '.join(where)}" if where else ""
-        return f"{self.path}{location}: {self.message}"
+        return one_line(f"{self.path}{location}: {self.message}")
+
+
+_ESCAPES = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters and line breaks written as escapes (``\\x0c``), so that
+    a value quoted from a file (a newline in a CSV cell, a form feed in a YAML key) cannot split
+    a problem over several lines."""
+    return text.translate(_ESCAPES) if not text.isprintable() else text
 
 
 class Problems:

@@ -138,7 +138,7 @@ text_cells = st.one_of(
     dates.map(dt.date.isoformat),
     dates.map(lambda d: d.strftime("%d/%m/%Y")),
     st.sampled_from(SPECIAL_TEXT),
-    st.sampled_from(sorted(EXCEL_ERRORS) + ["#n/a"]),
+    st.sampled_from([*sorted(EXCEL_ERRORS), "#n/a"]),
     st.integers(-(10**30), 10**30).map(str),
     st.floats().map(repr),
     st.text(max_size=12),
@@ -175,7 +175,9 @@ def tables(draw: st.DrawFn, name: str, cells: st.SearchStrategy[Any]) -> list[li
         )
     )
     width = st.integers(max(0, len(headers) - 2), len(headers) + 2)
-    body = draw(st.lists(width.flatmap(lambda n: st.lists(cells, min_size=n, max_size=n)), max_size=6))
+    body = draw(
+        st.lists(width.flatmap(lambda n: st.lists(cells, min_size=n, max_size=n)), max_size=6)
+    )
     return [headers, *body]
 
 
@@ -228,7 +230,9 @@ TABLE_NAMES = list(SCHEMAS)
 @given(data=st.data())
 def test_random_csv_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: Any) -> None:
     folder = fresh(tmp_path, monkeypatch, "valid")
-    for name in data.draw(st.lists(st.sampled_from(TABLE_NAMES), min_size=1, max_size=4, unique=True)):
+    for name in data.draw(
+        st.lists(st.sampled_from(TABLE_NAMES), min_size=1, max_size=4, unique=True)
+    ):
         rows = data.draw(tables(name, text_cells))
         encoding = data.draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
         raw = csv_bytes(rows, data.draw(st.booleans()), encoding)
@@ -243,7 +247,9 @@ def test_random_csv_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data:
 @given(data=st.data())
 def test_random_excel_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: Any) -> None:
     folder = fresh(tmp_path, monkeypatch, "valid")
-    for name in data.draw(st.lists(st.sampled_from(TABLE_NAMES), min_size=1, max_size=3, unique=True)):
+    for name in data.draw(
+        st.lists(st.sampled_from(TABLE_NAMES), min_size=1, max_size=3, unique=True)
+    ):
         rows = data.draw(tables(name, excel_cells))
         (folder / "data" / f"{name}.csv").unlink()
         write_workbook(folder / "data" / f"{name}.xlsx", rows)
@@ -251,7 +257,11 @@ def test_random_excel_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dat
 
 
 @fuzz(25)
-@given(name=st.sampled_from(TABLE_NAMES), raw=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".xlsx"]))
+@given(
+    name=st.sampled_from(TABLE_NAMES),
+    raw=st.binary(max_size=300),
+    suffix=st.sampled_from([".csv", ".xlsx"]),
+)
 def test_random_bytes_as_a_data_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, raw: bytes, suffix: str
 ) -> None:
@@ -291,11 +301,13 @@ scalars = st.one_of(
     st.sampled_from(SPECIAL_SCALARS),
 )
 keys = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(min_size=1, max_size=10))
-yaml_values = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5),
-    max_leaves=25,
-)
+
+
+def nested(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=5))
+
+
+yaml_values = st.recursive(scalars, nested, max_leaves=25)
 
 HOSTILE_YAML = [
     "title: " + "[" * 2000 + "]" * 2000 + "\n",
@@ -327,7 +339,10 @@ HOSTILE_YAML = [
     "just text\n",
     "",
 ]
-BREAKERS = ["\t", ":", "- ", "[", "{", "&a ", "*a", "!!", "'", '"', "#", "\n", "  ", "\ufeff", "%", "@", "`", "|", ">", "? "]  # fmt: skip
+BREAKERS = [
+    "\t", ":", "- ", "[", "{", "&a ", "*a", "!!", "'", '"', "#", "\n", "  ", "\ufeff", "%", "@",
+    "`", "|", ">", "? ",
+]  # fmt: skip
 
 
 @st.composite
@@ -344,7 +359,9 @@ def yaml_texts(draw: st.DrawFn, original: str) -> str:
         value = yaml.safe_load(original)
         target: Any = value
         while isinstance(target, dict | list) and target and draw(st.booleans()):
-            key = draw(st.sampled_from(sorted(target) if isinstance(target, dict) else range(len(target))))
+            key = draw(
+                st.sampled_from(sorted(target) if isinstance(target, dict) else range(len(target)))
+            )
             if not isinstance(target[key], dict | list) or not target[key]:
                 break
             target = target[key]
@@ -353,7 +370,9 @@ def yaml_texts(draw: st.DrawFn, original: str) -> str:
             target[key] = draw(yaml_values)
         elif isinstance(target, list) and target:
             target[draw(st.integers(0, len(target) - 1))] = draw(yaml_values)
-    text = yaml.safe_dump(value, default_flow_style=draw(st.sampled_from([None, True, False])), allow_unicode=True)
+    text = yaml.safe_dump(
+        value, default_flow_style=draw(st.sampled_from([None, True, False])), allow_unicode=True
+    )
     for _ in range(draw(st.integers(0, 2))):
         at = draw(st.integers(0, len(text)))
         if draw(st.booleans()):
@@ -367,7 +386,9 @@ def yaml_texts(draw: st.DrawFn, original: str) -> str:
 @given(data=st.data())
 def test_random_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: Any) -> None:
     folder = fresh(tmp_path, monkeypatch, "small")
-    for name in data.draw(st.lists(st.sampled_from(YAML_FILES), min_size=1, max_size=2, unique=True)):
+    for name in data.draw(
+        st.lists(st.sampled_from(YAML_FILES), min_size=1, max_size=2, unique=True)
+    ):
         path = folder / name
         text = data.draw(yaml_texts(path.read_text(encoding="utf-8")))
         encoding = data.draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "cp1252"]))

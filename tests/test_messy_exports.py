@@ -185,6 +185,40 @@ def test_numbers_as_ids_in_excel_and_spaces_around_values(project: Path, run: Ru
     assert measures(run) == VALID_MEASURES
 
 
+def test_serial_numbers_in_a_workbook_that_counts_from_1904(project: Path, run: Run) -> None:
+    # Excel for Mac's old date system counts from 1904-01-01, 1462 days after Windows' day 0:
+    # there, 43830 - 1462 = 42368 is 2019-12-31. The workbook says which system it uses.
+    (project / "data" / "coaches.csv").unlink()
+    book = openpyxl.Workbook()
+    book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(COACHES)
+    # 42013 = 2019-01-10 and 42054 = 2019-02-20 (43475 and 43516, less 1462); C2's dates are
+    # date cells, which the workbook stores in the same system.
+    sheet.append(["C1", 42013, None, "Adult", "staff"])
+    sheet.append(["C2", dt.date(2019, 1, 10), dt.date(2019, 3, 15), "Adult", "service_user"])
+    sheet.append(["C3", 42054, None, "Children", "external"])
+    book.save(project / "data" / "coaches.xlsx")
+    assert measures(run) == VALID_MEASURES
+
+
+def test_spaces_inside_values(project: Path) -> None:
+    path = project / "data" / "projects.csv"
+    write_csv(
+        path,
+        [
+            ",".join(PROJECTS),
+            "\u200bP1,Fewer\u00a0falls ,Adult,2019-01-05,,active",  # a zero-width space; an NBSP
+            "P2,\ufeffFaster  discharge,Adult,2019-01-20,2019-04-10,closed",  # a stray BOM
+        ],
+    )
+    raw = read_table(path, Problems())
+    assert raw is not None
+    assert raw.text(0).tolist() == ["P1", "P2"]
+    assert raw.text(1).tolist() == ["Fewer falls", "Faster  discharge"]
+
+
 def test_excel_cells_that_are_not_dates(project: Path, run: Run) -> None:
     data = project / "data"
     (data / "coaches.csv").unlink()
@@ -486,11 +520,12 @@ def test_a_header_only_file_is_valid_with_no_rows(project: Path, run: Run) -> No
 
 
 def test_a_semicolon_separated_file(project: Path, run: Run) -> None:
-    coaches = project / "data" / "coaches.csv"
-    coaches.write_text(coaches.read_text().replace(",", ";"))
+    # As Excel writes CSV in much of Europe: semicolons between values, commas in numbers.
+    scores = project / "data" / "project_scores.csv"
+    scores.write_text(scores.read_text().replace(",", ";").replace("1.5", "1,5"))
     assert check(run) == [
-        "data/coaches.csv: row 1: its values are separated by semicolons, not commas; save it "
-        "as 'CSV (Comma delimited)' or 'CSV UTF-8 (Comma delimited)'"
+        "data/project_scores.csv: row 1: its values are separated by semicolons, not commas; "
+        "save it as 'CSV (Comma delimited)' or 'CSV UTF-8 (Comma delimited)'"
     ]
 
 
