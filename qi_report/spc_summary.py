@@ -90,7 +90,10 @@ def _describe(
         return signal, f"{periods[end]} was {where} limit"
     if signal == "two_of_three":
         where = "upper" if side > 0 else "lower"
-        return signal, f"Two of three {noun}s near the {where} limit, the latest in {periods[end]}"
+        return (
+            signal,
+            f"Two of three {noun}s near the {where} limit, the latest {_at(periods[end])}",
+        )
     if signal == "shift":
 
         def same_side(j: int, k: int) -> bool:
@@ -164,7 +167,7 @@ def summarise(
         opening = f"No signal of change{since}: only common cause variation ({rules})."
     last = points[-1]
     details = [
-        f"Latest {_number(last.value, unit)} in {periods[-1]}, "
+        f"Latest {_number(last.value, unit)} {_at(periods[-1])}, "
         f"{centre} {_number(last.centre, unit)}"
     ]
     if last.trial and last.lower is not None:
@@ -172,3 +175,8 @@ def summarise(
     if too_few:
         details.append(runs_note)
     return f"{opening} {'; '.join(details)}."
+
+
+def _at(period: str) -> str:
+    """'in April 2019' for a month or a year, 'on 7 April 2019' for a day."""
+    return f"on {period}" if period[:1].isdigit() and not period.isdigit() else f"in {period}"

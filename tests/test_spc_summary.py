@@ -198,3 +198,13 @@ def test_numbers_are_rounded_for_people() -> None:
 def test_period_labels_must_match_the_points() -> None:
     with pytest.raises(ValueError):
         summarise(SHIFT_SINCE_APRIL_2019, ["April 2019"], unit="%")
+
+
+def test_a_daily_period_is_on_a_day_not_in_it() -> None:
+    # Twelve days, no signal: the latest value is reported "on 12 April 2019", as a reader
+    # would say it of a day (and "in April 2019" of a month).
+    days = [f"{d} April 2019" for d in range(1, 13)]
+    text = summarise(chart([10.0, 11.0] * 6, {}), days, unit="")
+    assert "Latest 11.0 on 12 April 2019, average 10.0" in text
+    monthly = summarise(chart([10.0, 11.0] * 6, {}), months(5, 2018, 12), unit="")
+    assert "Latest 11.0 in April 2019, average 10.0" in monthly
