@@ -3,7 +3,7 @@ incremental rebuild of the sample site.
 
     .venv/bin/python benchmarks/run.py [--scales S,M,L] [--repeat N] [--json FILE]
 
-Scales are the sample generator's presets (``qi_report.sample``): S = the sample (``data/``),
+Scales are the sample generator's presets (``qi_report.sample_spec``): S = the sample (``data/``),
 M = 5,000 coaches, 50,000 projects, 1,000,000 score rows, L = 20,000 coaches, 200,000 projects,
 5,000,000 score rows. Each is generated once into a cache folder (``--cache``, default
 ``$XDG_CACHE_HOME/qi-report-bench`` or ``~/.cache/qi-report-bench``), keyed by the preset and a
@@ -172,10 +172,11 @@ def run_stage(stage: str, content: Path, data: Path, out: Path) -> StageRun:
 
 
 def _generator_key(preset: str) -> str:
-    from qi_report import sample
+    from qi_report import sample, sample_spec
 
-    spec = sample.main_spec(preset)
-    source = Path(sample.__file__).read_bytes()
+    spec = sample_spec.main_spec(preset)
+    modules = sorted(Path(sample.__file__).parent.glob("sample*.py"))  # the generator's modules
+    source = b"".join(module.read_bytes() for module in modules)
     return hashlib.sha256(repr(spec).encode() + source).hexdigest()[:12]
 
 

@@ -312,7 +312,8 @@ def serve(content_dir: Path, data_dir: Path, port: int, drafts: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace the four files if they exist already.")
 def sample_data(scale: str, out_dir: Path, force: bool) -> None:
     from qi_report.config import TABLES
-    from qi_report.sample import main_spec, write_sample
+    from qi_report.sample import write_sample
+    from qi_report.sample_spec import main_spec
 
     existing = [out_dir / f"{name}.csv" for name in TABLES if (out_dir / f"{name}.csv").exists()]
     if existing and not force:

@@ -70,8 +70,8 @@ DataFile = Annotated[str, AfterValidator(_data_file)]
 
 
 def _date_format(value: str) -> str:
-    """A ``date_format`` that reads each date one way only (see ``data.date_format``)."""
-    from qi_report.data import date_format  # a function-level import: data.py imports this module
+    """A ``date_format`` that reads each date one way only (see ``dates.date_format``)."""
+    from qi_report.dates import date_format  # function-level: keeps pandas out of importing config
 
     date_format(value)
     return value

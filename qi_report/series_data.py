@@ -19,23 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from qi_report.data import (
-    FIRST_YEAR,
-    ISO_DATES,
-    LAST_YEAR,
-    OK,
-    ROW,
-    TEXT,
-    RawTable,
-    _report,
-    cell_dates,
-    excel_errors,
-    find_column,
-    read_table,
-    report_dates,
-)
+from qi_report.dates import FIRST_YEAR, ISO_DATES, LAST_YEAR, OK, cell_dates, report_dates
 from qi_report.definitions import MeasureDefinition, Where
 from qi_report.problems import Problems, display_path, quote
+from qi_report.readers import read_table
+from qi_report.tables import ROW, TEXT, RawTable, excel_errors, find_column, report_rows
 
 PERIOD = "period"
 """The column of a loaded series that holds its periods, as written in the file."""
@@ -195,7 +183,9 @@ def _periods(
     text = cells.text()
     errors = excel_errors(cells, rows, header, "a period", path, problems)
     empty = cells.empty()
-    _report(problems, path, rows[empty], header, "empty value; a period is required", text[empty])
+    report_rows(
+        problems, path, rows[empty], header, "empty value; a period is required", text[empty]
+    )
     skip = empty | errors
     kinds = raw.kind(index)
     if kinds is not None:  # Excel: a date cell or a number is a date, whatever its format
@@ -208,7 +198,7 @@ def _periods(
     month = text.str.fullmatch(MONTH_PATTERN) & ~skip
     date = text.str.fullmatch(DATE_PATTERN) & ~skip
     shapeless = ~skip & ~month & ~date
-    _report(
+    report_rows(
         problems,
         path,
         rows[shapeless],
@@ -218,7 +208,7 @@ def _periods(
     )
     parsed = pd.to_datetime(text.where(date), format="%Y-%m-%d", errors="coerce")
     impossible = date & parsed.isna()
-    _report(
+    report_rows(
         problems,
         path,
         rows[impossible],
@@ -229,7 +219,7 @@ def _periods(
     valid = month | (date & parsed.notna())
     years = pd.to_numeric(text.str[:4].where(valid), errors="coerce")
     far = valid & ~years.between(FIRST_YEAR, LAST_YEAR)
-    _report(
+    report_rows(
         problems,
         path,
         rows[far],
@@ -243,7 +233,7 @@ def _periods(
         first_is_month = bool(month.iloc[first])
         other = valid & (date if first_is_month else month)
         given, expected = ("a date", "a month") if first_is_month else ("a month", "a date")
-        _report(
+        report_rows(
             problems,
             path,
             rows[other],
@@ -272,7 +262,7 @@ def _check_repeats(
     first_row = pd.Series(rows[valid].to_numpy(), index=periods.to_numpy())
     first_row = first_row[~first_row.index.duplicated(keep="first")]
     again = periods[repeated]
-    _report(
+    report_rows(
         problems,
         path,
         rows[valid][repeated],
@@ -306,10 +296,14 @@ def _numbers(
     text = cells.text()
     errors = excel_errors(cells, rows, header, "a number", path, problems)
     empty = cells.empty()
-    _report(problems, path, rows[empty], header, "empty value; a number is required", text[empty])
+    report_rows(
+        problems, path, rows[empty], header, "empty value; a number is required", text[empty]
+    )
     numbers = pd.Series(cells.each(number_value), dtype=float)
     bad = ~empty & ~errors & ~np.isfinite(numbers)
-    _report(problems, path, rows[bad], header, lambda v: f"{quote(v)} is not a number", text[bad])
+    report_rows(
+        problems, path, rows[bad], header, lambda v: f"{quote(v)} is not a number", text[bad]
+    )
     return numbers.where(~bad & ~errors & ~empty)
 
 
@@ -327,7 +321,7 @@ def _check_signs(
     for name, what in counts.items():
         if name in numbers:
             negative = numbers[name] < 0
-            _report(
+            report_rows(
                 problems,
                 path,
                 rows[negative],
@@ -338,7 +332,7 @@ def _check_signs(
     for name in POSITIVE:
         if name in numbers:
             not_positive = numbers[name] <= 0
-            _report(
+            report_rows(
                 problems,
                 path,
                 rows[not_positive],
@@ -357,7 +351,7 @@ def _check_proportions(
 ) -> None:
     numerator, denominator = numbers["numerator"], numbers["denominator"]
     over = numerator > denominator
-    _report(
+    report_rows(
         problems,
         path,
         rows[over],

@@ -35,7 +35,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from qi_report.cli import main
-from qi_report.data import EXCEL_ERRORS, SCHEMAS
+from qi_report.data import SCHEMAS
+from qi_report.tables import EXCEL_ERRORS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPLORE = int(os.environ.get("QI_FUZZ_EXAMPLES", "0"))

@@ -30,8 +30,8 @@ import pandas as pd
 import pytest
 from click.testing import Result
 
-from qi_report.data import read_table
 from qi_report.problems import Problems
+from qi_report.readers import read_table
 
 Run = Callable[..., Result]
 FOLDERS = ("--content", "content", "--data", "data")

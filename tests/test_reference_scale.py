@@ -1,7 +1,7 @@
 """The vectorised measures at benchmark scale M equal the plain reference implementation.
 
-Scale M (``qi_report.sample.MEDIUM``: 5,000 coaches, 50,000 projects, about 1,000,000 score rows
-over ten years) is generated in memory, then cut to a slice the slow reference can check in a
+Scale M (``qi_report.sample_spec.MEDIUM``: 5,000 coaches, 50,000 projects, about 1,000,000 score
+rows over ten years) is generated in memory, then cut to a slice the slow reference can check in a
 few seconds: every 10th coach (500) with all their coaching rows, the projects those rows name
 (about 5,700), and all of those projects' score rows (about 115,000). The slice keeps M's shape
 (ten years, cohorts every month, projects opened and closed throughout); it is written as the
@@ -25,7 +25,8 @@ import pytest
 import reference_measures as ref
 
 from qi_report.build import compute_measures, load_inputs
-from qi_report.sample import MEDIUM, generate
+from qi_report.sample import generate
+from qi_report.sample_spec import MEDIUM
 
 COACH_STEP = 10
 STALLED = {"stalled-projects": (2.5, 3), "stalled-after-six-months": (1.5, 6)}

@@ -21,15 +21,8 @@ from click.testing import CliRunner
 
 from qi_report.cli import main
 from qi_report.data import SCHEMAS
-from qi_report.sample import (
-    LARGE,
-    MEDIUM,
-    SAMPLE,
-    SampleSpec,
-    generate,
-    main_spec,
-    write_sample,
-)
+from qi_report.sample import generate, write_sample
+from qi_report.sample_spec import LARGE, MEDIUM, SAMPLE, SampleSpec, main_spec
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
