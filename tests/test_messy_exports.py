@@ -29,12 +29,12 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import Result
+from problem_lines import FOLDERS, problems
 
 from qi_report.problems import Problems
 from qi_report.readers import read_table
 
 Run = Callable[..., Result]
-FOLDERS = ("--content", "content", "--data", "data")
 
 VALID_MEASURES = [
     "measure,month,numerator,denominator,value",
@@ -51,19 +51,6 @@ PROJECTS = ["project_id", "title", "directorate", "created_on", "closed_on", "st
 SCORES = ["project_id", "scored_on", "score"]
 ERROR_HINT = "(correct the formula that made it, or clear the cell)"
 SCALE = "is not on the 0.5-5.0 scale in steps of 0.5"
-
-
-def problems(result: Result) -> list[str]:
-    """The problem lines of a run that failed cleanly: exit 1, no traceback, nothing on stdout,
-    and a last line that counts the problems."""
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    *lines, summary = result.stderr.splitlines()
-    plural = "s" if len(lines) != 1 else ""
-    assert summary == f"{len(lines)} problem{plural} found; nothing was changed."
-    return lines
 
 
 def check(run: Run) -> list[str]:

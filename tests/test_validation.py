@@ -15,13 +15,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import Result
+from problem_lines import FOLDERS, problems
 
 from qi_report.config import SiteConfig
 from qi_report.definitions import MeasureDefinition
 from qi_report.measures import KINDS
 
 Run = Callable[..., Result]
-FOLDERS = ("--content", "content", "--data", "data")
 
 # The valid fixture's measures, worked out by hand from tests/fixtures/valid/data:
 #   coaches C1 (trained 01-10), C2 (trained 01-10, left 03-15), C3 (trained 02-20);
@@ -41,19 +41,6 @@ VALID_MEASURES = [
     "active-coaches,2019-04,1,2,50.0",
     "stalled-projects,2019-04,0,1,0.0",
 ]
-
-
-def problems(result: Result) -> list[str]:
-    """The problem lines of a run that must have failed cleanly: exit 1, no traceback, nothing on
-    stdout, and a last line that counts the problems listed."""
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    *lines, summary = result.stderr.splitlines()
-    plural = "s" if len(lines) != 1 else ""
-    assert summary == f"{len(lines)} problem{plural} found; nothing was changed."
-    return lines
 
 
 def check(run: Run) -> list[str]:
