@@ -204,7 +204,7 @@ def _figure(measured: MeasureAnalysis, pdsa: Sequence[Marker], height: int) -> g
                 mode="lines",
                 name=f"Target {definition.target:g}{suffix}",
                 hoverinfo="name",
-                line={"color": TARGET, "width": 2, "dash": "dot"},
+                line={"color": TARGET, "width": 2, "dash": "longdash"},
             )
         )
     events = [m for m in pdsa if xs and xs[0] <= _x(m.period) <= xs[-1]]
