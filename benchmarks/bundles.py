@@ -18,17 +18,15 @@ Exits 1 when a chart differs, an error is logged, or the text waited for plotly.
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import hashlib
 import shutil
 import sys
 import tempfile
-import threading
-import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from localserver import Server
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -71,30 +69,6 @@ def build(out: Path, full: bool) -> str:
 def sizes(path: Path) -> tuple[int, int]:
     data = path.read_bytes()
     return len(data), len(gzip.compress(data, 6, mtime=0))
-
-
-class Server:
-    """Serves ``root`` (a folder holding ``repo/``) on 127.0.0.1, plotly.js ``delay`` s late."""
-
-    def __init__(self, root: Path, delay: float = 0.0) -> None:
-        class Handler(SimpleHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if delay and "/plotly" in self.path:
-                    time.sleep(delay)
-                super().do_GET()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        handler = functools.partial(Handler, directory=str(root))
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/repo/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def chart_pages(site: Path) -> list[str]:
@@ -215,7 +189,7 @@ def run(work: Path, delay: float) -> int:
                 f"{d['points']} points, {d['annotations']} annotations, legend {len(d['legend'])}"
                 f", pixels {'identical' if same else basic_result['pixels']}"
             )
-        server = Server(work / "basic", delay)
+        server = Server(work / "basic", delay=delay)
         try:
             timings = paint_before_plotly(browser, server.url, pages)
         finally:

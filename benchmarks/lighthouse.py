@@ -20,18 +20,16 @@ accessibility, best practices and SEO; 90 for performance).
 from __future__ import annotations
 
 import argparse
-import functools
-import gzip
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from localserver import Server
 
 REPO = Path(__file__).resolve().parent.parent
 VERSION = "12.2.3"
@@ -43,7 +41,6 @@ CHROME_FLAGS = (
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 AIM = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
 PAGES = ("", "measures/active-coaches/")
-TEXT = {".html", ".css", ".js", ".json", ".svg", ".xml", ".csv", ".txt"}
 
 
 def cache_dir() -> Path:
@@ -72,58 +69,6 @@ def lighthouse() -> Path:
         stdout=subprocess.DEVNULL,
     )
     return binary
-
-
-class Server:
-    """``root`` on 127.0.0.1 (any free port); with ``compress``, text gzipped as Pages does."""
-
-    def __init__(self, root: Path, compress: bool) -> None:
-        class Handler(SimpleHTTPRequestHandler):
-            def send_head(self) -> Any:
-                path = Path(self.translate_path(self.path))
-                if path.is_dir():
-                    if not self.path.split("?")[0].endswith("/"):
-                        return super().send_head()  # the redirect to the folder's URL
-                    path = path / "index.html"
-                wants = "gzip" in self.headers.get("Accept-Encoding", "")
-                if not (compress and wants and path.is_file() and path.suffix in TEXT):
-                    return super().send_head()
-                body = gzip.compress(path.read_bytes(), 6, mtime=0)
-                self.send_response(200)
-                self.send_header("Content-Type", self.guess_type(str(path)))
-                self.send_header("Content-Encoding", "gzip")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Vary", "Accept-Encoding")
-                self.end_headers()
-                return _Body(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(Handler, directory=str(root))
-        )
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/repo/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class _Body:
-    """A file-like body for SimpleHTTPRequestHandler.copyfile."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def read(self, size: int = -1) -> bytes:
-        chunk, self.data = (self.data, b"") if size < 0 else (self.data[:size], self.data[size:])
-        return chunk
-
-    def close(self) -> None:
-        pass
 
 
 def run_page(binary: Path, url: str, out: Path) -> dict[str, Any]:
@@ -185,7 +130,7 @@ def main() -> int:
         build_site(
             REPO / "content", REPO / "data", root / "repo", base_url="https://example.org/repo/"
         )
-        server = Server(root, options.gzip)
+        server = Server(root, compress=options.gzip)
         try:
             for path in options.pages.split(","):
                 name = (path.strip("/").replace("/", "-") or "home") + ".json"
